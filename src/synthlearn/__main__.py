@@ -1,0 +1,5 @@
+"""``python -m synthlearn`` runs the command line."""
+
+from synthlearn.cli.app import main
+
+main()

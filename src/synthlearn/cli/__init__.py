@@ -1,0 +1,1 @@
+"""The ``synthlearn`` command line: thin typer commands over the library."""

@@ -1,0 +1,225 @@
+"""Sharded datasets on disk: an atomic writer, a manifest with checksums, and a reader.
+
+Layout of a dataset folder::
+
+    DIR/manifest.json          simulator, parameters, seed, shard list (path, count, sha256)
+    DIR/shard-00000.npz        one array per layer, first axis = samples in the shard
+    ...
+
+Shard ``i`` holds ``simulator.generate(params, count_i, child_seed(seed, i))``, so a shard
+can be made by any worker in any order and the folder's bytes depend only on
+(simulator, params, n, seed, shard_size). Every file is written to a temporary name and
+moved into place; the manifest is written last, so a folder without ``manifest.json`` is
+never mistaken for a complete dataset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from synthlearn import __version__, seeding
+from synthlearn.atomic import write_bytes_atomic, write_json_atomic
+from synthlearn.errors import UserError
+
+MANIFEST = "manifest.json"
+FORMAT = "synthlearn-shards/1"
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def encode_npz(layers: Mapping[str, np.ndarray]) -> bytes:
+    """Layers as the bytes of an ``.npz`` archive with fixed timestamps (same arrays, same bytes)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name in sorted(layers):
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.ascontiguousarray(layers[name]), allow_pickle=False)
+            archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=_FIXED_ZIP_TIME), member.getvalue())
+    return buffer.getvalue()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    """Everything a worker needs to make and write one shard (picklable).
+
+    ``simulator`` is an import reference (``module:Class``) so any worker can load it.
+    """
+
+    simulator: str
+    params: dict[str, Any]
+    count: int
+    seed: int
+    path: str
+
+
+@dataclass(frozen=True)
+class ShardRecord:
+    path: str
+    count: int
+    sha256: str
+    layers: dict[str, dict[str, Any]]
+
+
+def make_shard(job: ShardJob) -> ShardRecord:
+    """Generate one shard and write it atomically; returns its manifest entry."""
+    from synthlearn.sim import get_simulator
+
+    layers = get_simulator(job.simulator).generate(job.params, job.count, job.seed)
+    data = encode_npz(layers)
+    write_bytes_atomic(job.path, data)
+    info = {k: {"dtype": str(v.dtype), "shape": list(v.shape[1:])} for k, v in layers.items()}
+    return ShardRecord(Path(job.path).name, job.count, hashlib.sha256(data).hexdigest(), info)
+
+
+def plan_shards(simulator: str, params: dict[str, Any], n: int, seed: int, shard_size: int, out: Path) -> list[ShardJob]:
+    """Split ``n`` samples into shard jobs of at most ``shard_size`` samples."""
+    if shard_size < 1:
+        raise UserError(f"shard size must be at least 1, got {shard_size}")
+    jobs = []
+    for index, start in enumerate(range(0, n, shard_size)):
+        count = min(shard_size, n - start)
+        path = out / f"shard-{index:05d}.npz"
+        jobs.append(ShardJob(simulator, params, count, seeding.child_seed(seed, index), str(path)))
+    return jobs
+
+
+MapFn = Callable[[Callable[[ShardJob], ShardRecord], Sequence[ShardJob]], list[ShardRecord]]
+
+
+def write_dataset(
+    simulator: str,
+    params: Mapping[str, Any] | None,
+    n: int,
+    seed: int,
+    out: str | Path,
+    shard_size: int = 512,
+    overwrite: bool = False,
+    map_fn: MapFn | None = None,
+) -> dict[str, Any]:
+    """Generate ``n`` samples into dataset folder ``out`` and return the manifest.
+
+    ``map_fn(fn, jobs)`` runs the shard jobs (default: one after another in this process);
+    an executor's ``map`` fits, which is how generation runs on worker processes or Ray.
+    """
+    from synthlearn.sim import get_simulator, import_ref
+
+    sim = get_simulator(simulator)
+    full = sim.param_space().validate(params)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise UserError(f"--n must be a positive integer, got {n!r}")
+    if seed < 0:
+        raise UserError(f"--seed must be non-negative, got {seed}")
+    out = Path(out)
+    if (out / MANIFEST).exists() and not overwrite:
+        raise UserError(f"{out / MANIFEST} already exists; choose another --out or pass --overwrite")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MANIFEST).unlink(missing_ok=True)
+    jobs = plan_shards(import_ref(sim), full, n, seed, shard_size, out)
+    records = (map_fn or (lambda fn, items: [fn(item) for item in items]))(make_shard, jobs)
+    manifest = {
+        "format": FORMAT,
+        "synthlearn_version": __version__,
+        "simulator": sim.name,
+        "params": full,
+        "seed": seed,
+        "n": n,
+        "shard_size": shard_size,
+        "layers": records[0].layers,
+        "shards": [{"path": r.path, "count": r.count, "sha256": r.sha256} for r in records],
+    }
+    write_json_atomic(out / MANIFEST, manifest)
+    return manifest
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    folder = Path(folder)
+    path = folder / MANIFEST
+    if not folder.is_dir():
+        raise UserError(f"dataset folder {folder} does not exist")
+    if not path.is_file():
+        raise UserError(f"{path} is missing: not a complete synthlearn dataset")
+    try:
+        manifest = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise UserError(f"{path} is not a {FORMAT} manifest")
+    return manifest
+
+
+def _load_shard(path: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise UserError(f"shard {path} cannot be read: {exc}") from None
+
+
+class ShardDataset:
+    """A map-style dataset (``torch.utils.data.Dataset`` compatible) over a shard folder.
+
+    ``dataset[i]`` is a dict ``{layer: array}`` for sample ``i`` (the layer arrays without
+    the sample axis). :meth:`load_all` returns every layer as one array ``(n, ...)``.
+    Checksums of all shards are verified when the dataset is opened (``verify=True``).
+    """
+
+    def __init__(self, folder: str | Path, verify: bool = True) -> None:
+        self.folder = Path(folder)
+        self.manifest = read_manifest(self.folder)
+        self.shards = self.manifest["shards"]
+        self._offsets = np.cumsum([0] + [int(s["count"]) for s in self.shards])
+        self._cache: tuple[int, dict[str, np.ndarray]] | None = None
+        if verify:
+            self.verify()
+
+    def verify(self) -> None:
+        """Raise :class:`UserError` naming the first missing or corrupt shard."""
+        for shard in self.shards:
+            path = self.folder / shard["path"]
+            if not path.is_file():
+                raise UserError(f"shard {path} listed in the manifest is missing")
+            if sha256_of(path) != shard["sha256"]:
+                raise UserError(f"shard {path} is corrupt: its sha256 does not match the manifest")
+
+    def __len__(self) -> int:
+        return int(self._offsets[-1])
+
+    def _shard(self, index: int) -> dict[str, np.ndarray]:
+        if self._cache is None or self._cache[0] != index:
+            self._cache = (index, _load_shard(self.folder / self.shards[index]["path"]))
+        return self._cache[1]
+
+    def __getitem__(self, i: int) -> dict[str, np.ndarray]:
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"index {i} out of range for a dataset of {len(self)} samples")
+        i %= len(self)
+        shard = int(np.searchsorted(self._offsets, i, side="right") - 1)
+        return {k: v[i - self._offsets[shard]] for k, v in self._shard(shard).items()}
+
+    def load_all(self) -> dict[str, np.ndarray]:
+        """All samples as ``{layer: array (n, ...)}``."""
+        parts = [_load_shard(self.folder / s["path"]) for s in self.shards]
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def open_dataset(folder: str | Path, verify: bool = True) -> ShardDataset:
+    """Open a dataset folder written by :func:`write_dataset` (verifying checksums)."""
+    return ShardDataset(folder, verify=verify)

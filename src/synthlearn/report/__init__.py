@@ -1,0 +1,1 @@
+"""Reports: figures (matplotlib, Agg backend) written atomically next to run outputs."""

@@ -1,0 +1,134 @@
+"""Tasks: which layers are the input and the target, the loss, and the score.
+
+A task turns simulator layers into tensors, builds a model for them, and scores
+predictions. ``reward`` is always "higher is better" (``-MAE`` for counting), which is what
+the outer optimisers maximise.
+
+Example::
+
+    >>> task = get_task("classify")
+    >>> x, y = task.tensors({"image": images_uint8, "label": labels}, input_scale=16.0)
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from synthlearn.errors import UserError
+from synthlearn.nn.backbones import SmallCNN
+
+
+def images_to_tensor(images: np.ndarray, scale: float) -> torch.Tensor:
+    """``(N, H, W)`` or ``(N, H, W, C)`` array → float tensor ``(N, C, H, W)`` divided by ``scale``."""
+    if images.ndim == 3:
+        images = images[:, None]
+    elif images.ndim == 4:
+        images = images.transpose(0, 3, 1, 2)
+    else:
+        raise UserError(f"input images must have shape (N, H, W) or (N, H, W, C), got {images.shape}")
+    return torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)) / scale
+
+
+class Task(ABC):
+    """One supervised task on simulator layers."""
+
+    name: str = ""
+    input_layer: str = ""
+    target_layer: str = ""
+    metric_name: str = ""
+    higher_is_better: bool = True
+
+    def tensors(self, layers: Mapping[str, np.ndarray], input_scale: float) -> tuple[torch.Tensor, torch.Tensor]:
+        """Inputs ``(N, C, H, W)`` float32 and targets from the task's layers."""
+        for key in (self.input_layer, self.target_layer):
+            if key not in layers:
+                raise UserError(f"task '{self.name}' needs layer '{key}', data has {', '.join(sorted(layers))}")
+        return images_to_tensor(layers[self.input_layer], input_scale), self.targets(layers[self.target_layer])
+
+    @abstractmethod
+    def targets(self, array: np.ndarray) -> torch.Tensor:
+        """The target tensor for the model's outputs."""
+
+    @abstractmethod
+    def output_size(self, targets: torch.Tensor) -> int:
+        """Number of model outputs."""
+
+    @abstractmethod
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Scalar training loss."""
+
+    @abstractmethod
+    def metric(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
+        """The task's score over a whole set (not averaged per batch)."""
+
+    def reward(self, metric: float) -> float:
+        return metric if self.higher_is_better else -metric
+
+    def build_model(self, inputs: torch.Tensor, out_features: int, width: int, depth: int) -> nn.Module:
+        """A :class:`SmallCNN` sized for ``inputs`` ``(N, C, H, W)``."""
+        return SmallCNN(inputs.shape[1], out_features, width=width, depth=depth, input_size=min(inputs.shape[2:]))
+
+
+class CountTask(Task):
+    """Count objects of each type: ``counts`` ``(N, T)`` from ``rgb``; score = MAE over all counts."""
+
+    name = "count"
+    input_layer = "rgb"
+    target_layer = "counts"
+    metric_name = "mae"
+    higher_is_better = False
+
+    def targets(self, array: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.asarray(array, dtype=np.float32))
+
+    def output_size(self, targets: torch.Tensor) -> int:
+        return int(targets.shape[1])
+
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return F.mse_loss(outputs, targets)
+
+    def metric(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
+        return float((outputs - targets).abs().mean())
+
+
+class ClassifyTask(Task):
+    """Classify ``image`` into ``label``; score = accuracy."""
+
+    name = "classify"
+    input_layer = "image"
+    target_layer = "label"
+    metric_name = "accuracy"
+    higher_is_better = True
+
+    def targets(self, array: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.asarray(array, dtype=np.int64))
+
+    def output_size(self, targets: torch.Tensor) -> int:
+        return int(targets.max()) + 1 if len(targets) else 1
+
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(outputs, targets)
+
+    def metric(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
+        return float((outputs.argmax(dim=1) == targets).float().mean())
+
+
+_TASKS: dict[str, type[Task]] = {cls.name: cls for cls in (CountTask, ClassifyTask)}
+
+
+def get_task(name: str, input_layer: str | None = None, target_layer: str | None = None) -> Task:
+    """The task called ``name``, optionally reading other layers than its defaults."""
+    if name not in _TASKS:
+        raise UserError(f"unknown task '{name}'; choose one of {', '.join(_TASKS)}")
+    task = _TASKS[name]()
+    if input_layer:
+        task.input_layer = input_layer
+    if target_layer:
+        task.target_layer = target_layer
+    return task
