@@ -65,7 +65,7 @@ class TaskConfig(_Strict):
 
 
 class DataSpec(_Strict):
-    """Evaluation data: a dataset folder, or the simulator at given parameters.
+    """Evaluation data: a dataset folder or ``.npz`` of layers, or the simulator at given parameters.
 
     Simulator parameters are the experiment's ``fixed`` ones updated with ``params``.
     """

@@ -11,7 +11,7 @@ import sys
 import typer
 
 from synthlearn import __version__
-from synthlearn.cli import generate, lts, simulators
+from synthlearn.cli import demo, generate, lts, simulators
 from synthlearn.errors import UserError
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ def _root(
     """synthlearn: learn from simulated data."""
 
 
+app.command("demo")(demo.demo)
 app.command("simulators")(simulators.simulators)
 app.command("generate")(generate.generate)
 app.add_typer(lts.app, name="lts")

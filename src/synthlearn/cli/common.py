@@ -11,7 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from synthlearn.execute.base import Executor, make_executor
 
-console = Console(stderr=True)
+console = Console(stderr=True)  # progress and messages
+stdout = Console()  # results (tables)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import json
 import typer
 from rich.table import Table
 
-from synthlearn.cli.common import console
+from synthlearn.cli.common import stdout
 from synthlearn.sim import available, get_simulator
 
 
@@ -17,7 +17,6 @@ def simulators(as_json: bool = typer.Option(False, "--json", help="Print JSON in
     if as_json:
         typer.echo(json.dumps(described, indent=2))
         return
-    out = console.__class__()  # stdout console
     for sim in described:
         table = Table(title=f"{sim['name']}: {sim['description']}", title_justify="left")
         for column in ("parameter", "kind", "allowed", "default", "meaning"):
@@ -25,5 +24,5 @@ def simulators(as_json: bool = typer.Option(False, "--json", help="Print JSON in
         space = get_simulator(sim["name"]).param_space()
         for p in space:
             table.add_row(p.name, p.kind, p.describe_range(), json.dumps(p.default), p.doc)
-        out.print(table)
-        out.print("layers: " + "; ".join(f"{k} {v}" for k, v in sim["layers"].items()) + "\n")
+        stdout.print(table)
+        stdout.print("layers: " + "; ".join(f"{k} {v}" for k, v in sim["layers"].items()) + "\n")

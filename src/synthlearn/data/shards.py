@@ -223,3 +223,13 @@ class ShardDataset:
 def open_dataset(folder: str | Path, verify: bool = True) -> ShardDataset:
     """Open a dataset folder written by :func:`write_dataset` (verifying checksums)."""
     return ShardDataset(folder, verify=verify)
+
+
+def load_layers(path: str | Path) -> dict[str, np.ndarray]:
+    """Every layer of a dataset folder, or of a plain ``.npz`` file of layers, as arrays ``(n, ...)``."""
+    path = Path(path)
+    if path.suffix == ".npz":
+        if not path.is_file():
+            raise UserError(f"layer file {path} does not exist")
+        return _load_shard(path)
+    return open_dataset(path).load_all()

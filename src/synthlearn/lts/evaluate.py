@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from synthlearn.config import DataSpec, TaskConfig
-from synthlearn.data.shards import open_dataset
+from synthlearn.data.shards import load_layers
 from synthlearn.sim import get_simulator, import_ref
 from synthlearn.train.fit import TrainSettings, evaluate, fit, seeded_init, single_thread_torch
 from synthlearn.train.tasks import Task, get_task
@@ -49,7 +49,7 @@ def _load_eval_layers(key: str) -> dict[str, Any]:
 
     simulator, params, n, seed, dataset = json.loads(key)
     if dataset:
-        return open_dataset(dataset).load_all()
+        return load_layers(dataset)
     return get_simulator(simulator).generate(params, n, seed)
 
 
