@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -50,21 +52,35 @@ def test_existing_dataset_is_not_overwritten_by_accident(tmp_path):
     assert (tmp_path / "d" / "manifest.json").read_text() == before
 
 
-def test_interrupted_generation_leaves_no_complete_looking_dataset(tmp_path, monkeypatch):
+def test_interrupted_generation_resumes_without_redoing_finished_shards(tmp_path, monkeypatch):
     import synthlearn.data.shards as shards
 
-    calls = []
+    write_dataset("test-bars", {}, n=40, seed=1, out=tmp_path / "reference", shard_size=8)
+    made = []
     real = shards.make_shard
 
-    def failing(job):
-        if len(calls) == 2:
+    def dies_on_third(job):
+        if len(made) == 2:
             raise KeyboardInterrupt
-        calls.append(job)
+        made.append(job)
         return real(job)
 
-    monkeypatch.setattr(shards, "make_shard", failing)
+    monkeypatch.setattr(shards, "make_shard", dies_on_third)
     with pytest.raises(KeyboardInterrupt):
         write_dataset("test-bars", {}, n=40, seed=1, out=tmp_path / "d", shard_size=8)
     assert not (tmp_path / "d" / "manifest.json").exists()
-    assert not list((tmp_path / "d").glob("*.tmp")) and not list((tmp_path / "d").glob(".*.tmp"))
-    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["shard-00000.npz", "shard-00001.npz"]
+    assert not list((tmp_path / "d").rglob("*.tmp"))
+    assert sorted(p.name for p in (tmp_path / "d").glob("shard-*")) == ["shard-00000.npz", "shard-00001.npz"]
+    with pytest.raises(UserError, match="pass --resume"):
+        write_dataset("test-bars", {}, n=40, seed=1, out=tmp_path / "d", shard_size=8)
+    with pytest.raises(UserError, match="other settings"):
+        write_dataset("test-bars", {}, n=40, seed=2, out=tmp_path / "d", shard_size=8, resume=True)
+
+    (tmp_path / "d" / "shard-00001.npz").write_bytes(b"torn")  # a damaged finished shard is redone
+    monkeypatch.setattr(shards, "make_shard", lambda job: made.append(job) or real(job))
+    made.clear()
+    manifest = write_dataset("test-bars", {}, n=40, seed=1, out=tmp_path / "d", shard_size=8, resume=True)
+    assert [Path(job.path).name for job in made] == ["shard-00001.npz", "shard-00002.npz", "shard-00003.npz", "shard-00004.npz"]
+    assert manifest["regenerated_on_resume"] == 4 and not (tmp_path / "d" / ".partial").exists()
+    for path in (tmp_path / "reference").glob("shard-*"):
+        assert path.read_bytes() == (tmp_path / "d" / path.name).read_bytes()

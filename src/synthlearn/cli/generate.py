@@ -19,16 +19,19 @@ def generate(
     assignments: list[str] = typer.Option([], "--set", help="Parameter value, name=value (JSON values allowed). Repeatable."),
     shard_size: int = typer.Option(512, "--shard-size", help="Samples per shard file."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing dataset in OUT."),
+    resume: bool = typer.Option(False, "--resume", help="Finish an interrupted generation, keeping its finished shards."),
     executor: str = typer.Option("local", "--executor", help="local or ray."),
-    workers: int = typer.Option(1, "--workers", help="Worker processes for the local executor."),
+    workers: int = typer.Option(1, "--workers", help="Parallel shard jobs (local processes or Ray CPUs)."),
+    ray_address: str | None = typer.Option(None, "--ray-address", help="Ray cluster address (default: a local instance)."),
 ) -> None:
     """Generate N labelled samples into OUT (shards + manifest.json)."""
     sim = get_simulator(simulator)
     params = sim.param_space().parse_overrides(assignments)
-    with progress_bar() as bar, executor_from_options(executor, workers) as pool:
+    with progress_bar() as bar, executor_from_options(executor, workers, ray_address) as pool:
         task = bar.add_task(f"generating {sim.name}", total=n)
 
         def run_all(fn, jobs):
+            bar.update(task, total=sum(job.count for job in jobs))  # on --resume, only what is left
             results = []
             for chunk_start in range(0, len(jobs), max(workers, 1)):
                 chunk = jobs[chunk_start : chunk_start + max(workers, 1)]
@@ -36,5 +39,6 @@ def generate(
                 bar.advance(task, sum(job.count for job in chunk))
             return results
 
-        manifest = write_dataset(sim.name, params, n, seed, out, shard_size=shard_size, overwrite=overwrite, map_fn=run_all)
+        manifest = write_dataset(sim.name, params, n, seed, out, shard_size=shard_size, overwrite=overwrite,
+                                 resume=resume, map_fn=run_all)
     console.print(f"wrote {manifest['n']} samples in {len(manifest['shards'])} shards to {out}")

@@ -21,12 +21,13 @@ def run(
     resume: bool = typer.Option(False, "--resume", help="Continue the run in OUT from its last checkpoint."),
     executor: str | None = typer.Option(None, "--executor", help="local or ray (default: the config's)."),
     workers: int | None = typer.Option(None, "--workers", help="Parallel candidate evaluations (default: the config's)."),
+    ray_address: str | None = typer.Option(None, "--ray-address", help="Ray cluster address (default: the config's, else local)."),
 ) -> None:
     """Run (or --resume) an LTS experiment; writes history, checkpoints, result.json and plots."""
     cfg = load_config(config, assignments)
     experiment = LTSRun(cfg, out)
     name = executor or cfg.executor.name
-    with progress_bar() as bar, executor_from_options(name, workers or cfg.executor.workers, cfg.executor.address) as pool:
+    with progress_bar() as bar, executor_from_options(name, workers or cfg.executor.workers, ray_address or cfg.executor.address) as pool:
         task = bar.add_task(f"{cfg.name} ({cfg.searcher.name})", total=cfg.searcher.iterations)
 
         def advance(iteration: int, record: dict) -> None:

@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,15 +77,36 @@ class ShardRecord:
     layers: dict[str, dict[str, Any]]
 
 
+PARTIAL = ".partial"
+
+
+def _record_path(shard_path: str | Path) -> Path:
+    shard_path = Path(shard_path)
+    return shard_path.parent / PARTIAL / (shard_path.stem + ".json")
+
+
 def make_shard(job: ShardJob) -> ShardRecord:
-    """Generate one shard and write it atomically; returns its manifest entry."""
+    """Generate one shard, write it atomically, then its record in ``.partial/``; returns the record."""
     from synthlearn.sim import get_simulator
 
     layers = get_simulator(job.simulator).generate(job.params, job.count, job.seed)
     data = encode_npz(layers)
     write_bytes_atomic(job.path, data)
     info = {k: {"dtype": str(v.dtype), "shape": list(v.shape[1:])} for k, v in layers.items()}
-    return ShardRecord(Path(job.path).name, job.count, hashlib.sha256(data).hexdigest(), info)
+    record = ShardRecord(Path(job.path).name, job.count, hashlib.sha256(data).hexdigest(), info)
+    write_json_atomic(_record_path(job.path), asdict(record))
+    return record
+
+
+def _finished(job: ShardJob) -> ShardRecord | None:
+    """The record of a shard an interrupted run already finished (file present, checksum matching)."""
+    record_path, shard_path = _record_path(job.path), Path(job.path)
+    if not (record_path.is_file() and shard_path.is_file()):
+        return None
+    record = ShardRecord(**json.loads(record_path.read_text()))
+    if record.count != job.count or sha256_of(shard_path) != record.sha256:
+        return None
+    return record
 
 
 def plan_shards(simulator: str, params: dict[str, Any], n: int, seed: int, shard_size: int, out: Path) -> list[ShardJob]:
@@ -110,12 +132,15 @@ def write_dataset(
     out: str | Path,
     shard_size: int = 512,
     overwrite: bool = False,
+    resume: bool = False,
     map_fn: MapFn | None = None,
 ) -> dict[str, Any]:
     """Generate ``n`` samples into dataset folder ``out`` and return the manifest.
 
     ``map_fn(fn, jobs)`` runs the shard jobs (default: one after another in this process);
     an executor's ``map`` fits, which is how generation runs on worker processes or Ray.
+    With ``resume=True`` an interrupted generation of the same dataset keeps the shards it
+    finished (checksums verified) and makes only the rest.
     """
     from synthlearn.sim import get_simulator, import_ref
 
@@ -130,22 +155,29 @@ def write_dataset(
         raise UserError(f"{out / MANIFEST} already exists; choose another --out or pass --overwrite")
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    plan = {"simulator": sim.name, "params": full, "seed": seed, "n": n, "shard_size": shard_size}
+    plan_path = out / PARTIAL / "plan.json"
+    if resume and plan_path.is_file() and json.loads(plan_path.read_text()) != json.loads(json.dumps(plan)):
+        raise UserError(f"{out} holds an interrupted generation with other settings; resume it with the same ones")
+    if not resume and plan_path.exists():
+        raise UserError(f"{out} holds an interrupted generation; pass --resume to finish it or choose another --out")
     (out / MANIFEST).unlink(missing_ok=True)
+    write_json_atomic(plan_path, plan)
     jobs = plan_shards(import_ref(sim), full, n, seed, shard_size, out)
-    records = (map_fn or (lambda fn, items: [fn(item) for item in items]))(make_shard, jobs)
+    done = {job.path: _finished(job) for job in jobs} if resume else {}
+    todo = [job for job in jobs if done.get(job.path) is None]
+    made = iter((map_fn or (lambda fn, items: [fn(item) for item in items]))(make_shard, todo))
+    records = [done.get(job.path) or next(made) for job in jobs]
     manifest = {
+        **plan,
         "format": FORMAT,
         "synthlearn_version": __version__,
-        "simulator": sim.name,
-        "params": full,
-        "seed": seed,
-        "n": n,
-        "shard_size": shard_size,
         "layers": records[0].layers,
         "shards": [{"path": r.path, "count": r.count, "sha256": r.sha256} for r in records],
+        "regenerated_on_resume": len(todo) if resume else None,
     }
     write_json_atomic(out / MANIFEST, manifest)
+    shutil.rmtree(out / PARTIAL, ignore_errors=True)
     return manifest
 
 

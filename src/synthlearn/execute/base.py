@@ -42,9 +42,7 @@ def make_executor(name: str = "local", workers: int = 1, **options: object) -> E
 
         return LocalExecutor(workers=workers)
     if name == "ray":
-        try:
-            from synthlearn.execute.ray import RayExecutor  # type: ignore[import-not-found]
-        except ImportError as exc:
-            raise UserError(f"the ray executor is not available: {exc}; install it with: pip install 'synthlearn[ray]'") from None
+        from synthlearn.execute.ray import RayExecutor
+
         return RayExecutor(workers=workers, **options)
     raise UserError(f"unknown executor '{name}'; choose local or ray")
