@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -50,3 +53,38 @@ def bars_config_dict():
         "validation": {"params": {"mix": [0.8, 0.2], "noise": 0.2}, "n": 32, "seed": 10},
         "test": {"params": {"mix": [0.8, 0.2], "noise": 0.2}, "n": 32, "seed": 11},
     }
+
+
+DIE_MARKER_ENV = "SYNTHLEARN_TEST_DIE_MARKER"
+
+
+@register
+class DyingBarsSimulator(BarsSimulator):
+    """The bars simulator, except that the first call in a Ray worker kills its process.
+
+    It dies only where the environment names a marker file that does not exist yet (and
+    creates it first), so exactly one worker dies once, mid-evaluation.
+    """
+
+    name = "test-bars-dying"
+
+    def _generate(self, params, n, rng):
+        marker = os.environ.get(DIE_MARKER_ENV)
+        if marker and not Path(marker).exists():
+            Path(marker).touch()
+            os._exit(1)
+        return super()._generate(params, n, rng)
+
+
+@pytest.fixture(scope="session")
+def ray_cluster(tmp_path_factory):
+    """One local Ray instance (2 CPUs) shared by every Ray test; yields the die-marker path."""
+    ray = pytest.importorskip("ray")
+    marker = tmp_path_factory.mktemp("ray") / "died"
+    tests_dir = str(Path(__file__).parent)
+    ray.init(
+        num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
+        runtime_env={"env_vars": {"PYTHONPATH": tests_dir, DIE_MARKER_ENV: str(marker)}},
+    )
+    yield marker
+    ray.shutdown()

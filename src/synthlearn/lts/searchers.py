@@ -119,6 +119,10 @@ class ReinforceSearcher(Searcher):
 
     def observe(self, iteration: int, candidates: list[dict[str, Any]], rewards: list[float]) -> None:
         super().observe(iteration, candidates, rewards)
+        self.update(self._actions, rewards)
+
+    def update(self, actions: list[dict[str, Any]], rewards: list[float]) -> None:
+        """One policy-gradient step from sampled ``actions`` and their ``rewards`` (same order)."""
         r = np.asarray(rewards, dtype=np.float64)
         if self.baseline is None:
             self.baseline = float(r.mean())
@@ -126,7 +130,7 @@ class ReinforceSearcher(Searcher):
         advantages = r - self.baseline
         if self.settings.normalize_advantages:
             advantages = advantages / (np.sqrt(self.reward_var) + 1e-8)
-        loss = -(torch.from_numpy(advantages) * self.policy.log_prob(self._actions)).mean()
+        loss = -(torch.from_numpy(advantages) * self.policy.log_prob(actions)).mean()
         self.optimiser.zero_grad()
         loss.backward()
         self.optimiser.step()

@@ -1,0 +1,96 @@
+"""The LTS policy as a Ray Tune ``Searcher`` (extra ``synthlearn[ray]``).
+
+Use it to run Learning to Simulate inside your own Tune experiments and schedulers: Tune
+asks for one configuration per trial (:meth:`LTSSearcher.suggest`), the trial reports its
+reward, and every ``candidates`` completed trials make one REINFORCE step
+(:meth:`~synthlearn.lts.searchers.ReinforceSearcher.update`). Trial ``t``'s parameters are
+drawn from the stream ``(seed, t)``, so a restored searcher continues as it would have.
+
+Example (see docs/ray.md for a complete one)::
+
+    from ray import tune
+    from synthlearn.lts.tune import LTSSearcher
+
+    space = get_simulator("traffic").param_space().subspace(["weather", "car_types"])
+    searcher = LTSSearcher(space, metric="reward", mode="max", candidates=4, seed=0)
+    tuner = tune.Tuner(trainable, tune_config=tune.TuneConfig(search_alg=searcher, num_samples=40))
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from synthlearn import seeding
+from synthlearn.atomic import write_atomic
+from synthlearn.config import SearcherConfig
+from synthlearn.execute.ray import import_ray
+from synthlearn.lts.searchers import ReinforceSearcher
+from synthlearn.params import ParamSpace
+
+import_ray()
+from ray.tune.search import Searcher as _TuneSearcher  # noqa: E402  (needs Ray, checked above)
+
+
+class LTSSearcher(_TuneSearcher):
+    """REINFORCE over ``space`` as a Tune searcher.
+
+    Args:
+        space: the simulator parameters to search (a trial's config holds one value each).
+        metric: the reported result key to optimise.
+        mode: ``"max"`` or ``"min"``.
+        candidates: completed trials per policy update (the LTS paper's K).
+        seed: root seed of the trial parameter draws.
+        **settings: other :class:`~synthlearn.config.SearcherConfig` fields (``lr``,
+            ``init_std``, ``baseline_decay``, ...).
+    """
+
+    def __init__(self, space: ParamSpace, metric: str = "reward", mode: str = "max", candidates: int = 4,
+                 seed: int = 0, **settings: Any) -> None:
+        super().__init__(metric=metric, mode=mode)
+        if mode not in ("max", "min"):
+            raise ValueError(f"mode must be 'max' or 'min', got {mode!r}")
+        config = SearcherConfig(name="reinforce", candidates=candidates, **settings)
+        self.inner = ReinforceSearcher(space, config, seed)
+        self.seed, self.candidates = seed, candidates
+        self.suggested = 0
+        self.pending: dict[str, dict[str, Any]] = {}  # trial id -> sampled action
+        self.batch: list[tuple[dict[str, Any], float]] = []  # completed (action, reward) since the last update
+
+    def suggest(self, trial_id: str) -> dict[str, Any]:
+        values, actions = self.inner.policy.sample(seeding.generator(self.seed, self.suggested))
+        self.suggested += 1
+        self.pending[trial_id] = actions
+        return values
+
+    def on_trial_complete(self, trial_id: str, result: dict[str, Any] | None = None, error: bool = False) -> None:
+        actions = self.pending.pop(trial_id, None)
+        if actions is None or error or not result or self.metric not in result:
+            return
+        reward = float(result[self.metric]) * (1.0 if self.mode == "max" else -1.0)
+        self.batch.append((actions, reward))
+        if len(self.batch) >= self.candidates:
+            self.inner.update([a for a, _ in self.batch], [r for _, r in self.batch])
+            self.batch = []
+
+    def policy_summary(self) -> dict[str, Any]:
+        """Current probabilities (Choice/Simplex) and means/stds (continuous) per parameter."""
+        return self.inner.summary()
+
+    def get_state(self) -> dict[str, Any]:
+        return {"inner": self.inner.state_dict(), "suggested": self.suggested, "pending": self.pending, "batch": self.batch}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.inner.load_state_dict(state["inner"])
+        self.suggested, self.pending, self.batch = state["suggested"], state["pending"], state["batch"]
+
+    def save(self, checkpoint_path: str) -> None:
+        buffer = io.BytesIO()
+        torch.save(self.get_state(), buffer)
+        write_atomic(Path(checkpoint_path), lambda handle: handle.write(buffer.getvalue()))
+
+    def restore(self, checkpoint_path: str) -> None:
+        self.set_state(torch.load(checkpoint_path, weights_only=True))
