@@ -84,3 +84,14 @@ def test_interrupted_generation_resumes_without_redoing_finished_shards(tmp_path
     assert manifest["regenerated_on_resume"] == 4 and not (tmp_path / "d" / ".partial").exists()
     for path in (tmp_path / "reference").glob("shard-*"):
         assert path.read_bytes() == (tmp_path / "d" / path.name).read_bytes()
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    import os
+
+    from synthlearn.atomic import write_text_atomic
+
+    write_text_atomic(tmp_path / "a.txt", "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o666 & ~umask

@@ -12,6 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 def write_atomic(path: str | Path, write: Callable[[IO[bytes]], None]) -> None:
     """Call ``write(fileobj)`` on a temporary file and move it to ``path`` when it succeeds."""
@@ -19,6 +22,7 @@ def write_atomic(path: str | Path, write: Callable[[IO[bytes]], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual permissions
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
