@@ -57,6 +57,7 @@ class TaskConfig(_Strict):
     input_scale: float = Field(255.0, gt=0, description="inputs are divided by this")
     width: int = Field(16, ge=1)
     depth: int = Field(4, ge=1)
+    coord_conv: bool = Field(False, description="CoordConv first layer (i, j coordinate channels)")
     epochs: int = Field(3, ge=1)
     batch_size: int = Field(32, ge=1)
     lr: float = Field(3e-3, gt=0)

@@ -97,7 +97,7 @@ class CandidateResult:
 
 def build_model(config: TaskConfig, task: Task, inputs: torch.Tensor, out_features: int, seed: int) -> torch.nn.Module:
     """A freshly initialised task model for ``inputs`` ``(N, C, H, W)`` (init seeded by ``seed``)."""
-    return seeded_init(lambda: task.build_model(inputs, out_features, config.width, config.depth), seed)
+    return seeded_init(lambda: task.build_model(inputs, out_features, config.width, config.depth, config.coord_conv), seed)
 
 
 def evaluate_candidate(job: CandidateJob) -> CandidateResult:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from synthlearn.nn.coordconv import CoordConv2d
+
 
 class SmallCNN(nn.Module):
     """A stack of 3×3 conv blocks, global average pooling and a linear head.
@@ -18,6 +20,8 @@ class SmallCNN(nn.Module):
         width: channels of the first block.
         depth: number of conv blocks.
         input_size: H (= W) of the inputs, used to decide where to stop striding.
+        coord_conv: make the first convolution a :class:`~synthlearn.nn.coordconv.CoordConv2d`
+            (the input gains i, j coordinate channels), so position is easy to use.
 
     Example::
 
@@ -26,7 +30,9 @@ class SmallCNN(nn.Module):
         torch.Size([2, 5])
     """
 
-    def __init__(self, in_channels: int, out_features: int, width: int = 16, depth: int = 4, input_size: int = 64) -> None:
+    def __init__(
+        self, in_channels: int, out_features: int, width: int = 16, depth: int = 4, input_size: int = 64, coord_conv: bool = False
+    ) -> None:
         super().__init__()
         if depth < 1 or width < 1:
             raise ValueError(f"depth and width must be >= 1, got depth={depth}, width={width}")
@@ -35,7 +41,8 @@ class SmallCNN(nn.Module):
         for i in range(depth):
             out = width * min(2**i, 8)
             stride = 2 if size > 4 else 1
-            layers += [nn.Conv2d(channels, out, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(out), nn.ReLU(inplace=True)]
+            conv = CoordConv2d if coord_conv and i == 0 else nn.Conv2d
+            layers += [conv(channels, out, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(out), nn.ReLU(inplace=True)]
             channels, size = out, (size + stride - 1) // stride
         self.features = nn.Sequential(*layers)
         self.head = nn.Linear(channels, out_features)

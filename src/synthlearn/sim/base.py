@@ -37,6 +37,7 @@ ENTRY_POINT_GROUP = "synthlearn.simulators"
 _BUILTIN: dict[str, str] = {
     "traffic": "synthlearn.sim.traffic:TrafficSimulator",
     "digits": "synthlearn.sim.digits:DigitsSimulator",
+    "notsoclevr": "synthlearn.sim.notsoclevr:NotSoClevrSimulator",
 }
 _REGISTRY: dict[str, type[Simulator]] = {}
 

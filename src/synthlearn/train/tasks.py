@@ -70,9 +70,9 @@ class Task(ABC):
     def reward(self, metric: float) -> float:
         return metric if self.higher_is_better else -metric
 
-    def build_model(self, inputs: torch.Tensor, out_features: int, width: int, depth: int) -> nn.Module:
+    def build_model(self, inputs: torch.Tensor, out_features: int, width: int, depth: int, coord_conv: bool = False) -> nn.Module:
         """A :class:`SmallCNN` sized for ``inputs`` ``(N, C, H, W)``."""
-        return SmallCNN(inputs.shape[1], out_features, width=width, depth=depth, input_size=min(inputs.shape[2:]))
+        return SmallCNN(inputs.shape[1], out_features, width=width, depth=depth, input_size=min(inputs.shape[2:]), coord_conv=coord_conv)
 
 
 class CountTask(Task):
