@@ -9,11 +9,16 @@ tunes on. Every row trains the same task model with the same number of optimiser
 * ``default`` -- the simulator at its default parameters;
 * ``random-params`` -- domain randomisation: parameters drawn over the whole space;
 * ``random-search`` -- local random search over the parameters;
-* ``reinforce`` -- Learning to Simulate.
+* ``reinforce`` -- Learning to Simulate;
+* ``default + refined`` / ``reinforce + refined`` -- SimGAN: a refiner trained once per seed on
+  synthetic digits at the default parameters against the UNLABELLED pool
+  (:mod:`synthlearn.refine`), applied to fresh synthetic digits at the default parameters and at
+  that seed's LTS-learned parameters.
 
 The four synthetic rows train the same number of models (``iterations × candidates``) and
 keep the one best on the real validation set; its real-test accuracy is reported, as mean ±
-std over seeds.
+std over seeds. The refined rows train ``refined_models`` models each (fewer: a handicap
+against the rows above) and likewise report the real-test accuracy of the best on validation.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from synthlearn import seeding
 from synthlearn.atomic import write_bytes_atomic, write_json_atomic
 from synthlearn.config import DataSpec, LTSConfig, SearcherConfig, TaskConfig
 from synthlearn.data.real import SKLEARN_DIGITS, load_real, split_real
@@ -39,6 +45,7 @@ from synthlearn.sim import get_simulator
 from synthlearn.train.fit import evaluate, fit, single_thread_torch
 
 SYNTHETIC_ROWS = ("default", "random-params", "random-search", "reinforce")
+REFINED_ROWS = ("default + refined", "reinforce + refined")
 _SEARCHER_OF_ROW = {"default": "fixed", "random-params": "random-params", "random-search": "random-search", "reinforce": "reinforce"}
 
 
@@ -53,6 +60,9 @@ class DemoSettings:
         train_size: synthetic digits generated per candidate.
         epochs: training epochs per candidate.
         policy_lr: REINFORCE learning rate.
+        refine_steps: adversarial steps of each SimGAN refiner (one refiner per seed).
+        refine_pretrain: discriminator pretraining steps of each refiner.
+        refined_models: task models trained per refined row and seed (best on validation kept).
     """
 
     seeds: tuple[int, ...] = (0, 1, 2)
@@ -61,6 +71,9 @@ class DemoSettings:
     train_size: int = 2000
     epochs: int = 4
     policy_lr: float = 0.1
+    refine_steps: int = 600
+    refine_pretrain: int = 50
+    refined_models: int = 4
 
     @staticmethod
     def full() -> DemoSettings:
@@ -68,7 +81,13 @@ class DemoSettings:
 
     @staticmethod
     def quick() -> DemoSettings:
-        return DemoSettings(seeds=(0, 1, 2), iterations=3, candidates=4, train_size=1000, epochs=3)
+        return DemoSettings(seeds=(0, 1, 2), iterations=3, candidates=4, train_size=1000, epochs=3,
+                            refine_steps=200, refine_pretrain=30, refined_models=2)
+
+    @property
+    def runs(self) -> int:
+        """Progress units: one per LTS run (row × seed), plus one for the SimGAN phase (refiners and refined rows)."""
+        return len(SYNTHETIC_ROWS) * len(self.seeds) + 1
 
 
 def task_config(settings: DemoSettings) -> TaskConfig:
@@ -109,18 +128,67 @@ def summarise(values: list[float]) -> dict[str, Any]:
     return {"mean": float(np.mean(values)), "std": float(np.std(values)), "per_seed": [float(v) for v in values]}
 
 
-def _sample_grid(out: Path, learned: dict[str, Any], real_images: np.ndarray) -> None:
+def _sample_grid(out: Path, learned: dict[str, Any], real_images: np.ndarray, refiner_run: Path) -> None:
+    from synthlearn.refine.apply import refine_array
+    from synthlearn.refine.images import load_refiner
     from synthlearn.report.plots import plot_image_grid
 
     sim = get_simulator("digits")
     default = sim.generate({"pipeline": "optdigits8x8"}, 20, seed=0)
     tuned = sim.generate(learned, 20, seed=0)
     order = lambda layers: layers["image"][np.argsort(layers["label"], kind="stable")]
+    refiner, record = load_refiner(refiner_run)
+    refine = lambda images: refine_array(refiner, images, record["pixel_max"])
     plot_image_grid(
-        [("synthetic, default parameters", order(default)), ("synthetic, learned parameters (LTS)", order(tuned)),
+        [("synthetic, default parameters", order(default)), ("default + refined (SimGAN)", refine(order(default))),
+         ("synthetic, learned parameters (LTS)", order(tuned)), ("learned + refined (SimGAN)", refine(order(tuned))),
          ("real (scikit-learn digits)", real_images[:20])],
         out / "samples.png",
     )
+
+
+# Stream ids under a demo seed for the refined rows (never reuse one for another purpose).
+_REFINER_DATA_STREAM, _REFINER_STREAM, _REFINED_DATA_STREAM, _REFINED_TRAIN_STREAM = 51, 52, 53, 54
+
+
+def refined_rows(
+    out: Path, settings: DemoSettings, executor: Executor, learned: dict[int, dict[str, Any]], real: str,
+    validation: dict[str, np.ndarray], test: dict[str, np.ndarray],
+) -> dict[str, list[float]]:
+    """The SimGAN rows: per seed, one refiner (default parameters vs the unlabelled pool), then
+    ``refined_models`` task models per row on refined digits; the real-test accuracy of the best
+    on validation, per seed."""
+    from synthlearn.refine.digits import (
+        DIGITS_SIMGAN, RefinedModelJob, RefinerJob, refiner_config, train_refined_model, train_refiner_job, with_steps,
+    )
+
+    simgan = with_steps(DIGITS_SIMGAN, settings.refine_steps, settings.refine_pretrain)
+    runs = {seed: out / "runs" / "refiner" / f"seed-{seed}" for seed in settings.seeds}
+    for path in runs.values():
+        if path.exists():
+            shutil.rmtree(path)
+    executor.map(train_refiner_job, [
+        RefinerJob(str(runs[seed]), refiner_config(
+            f"demo-refiner-seed{seed}", {}, settings.train_size, seeding.child_seed(seed, _REFINER_DATA_STREAM),
+            seeding.child_seed(seed, _REFINER_STREAM), simgan, real))
+        for seed in settings.seeds
+    ])
+    task = task_config(settings)
+    params_of_row = {"default + refined": lambda seed: {}, "reinforce + refined": lambda seed: learned[seed]}
+    keys = [(row, seed, m) for row in REFINED_ROWS for seed in settings.seeds for m in range(settings.refined_models)]
+    scores = executor.map(train_refined_model, [
+        RefinedModelJob(str(runs[seed]), params_of_row[row](seed), settings.train_size,
+                        seeding.child_seed(seed, _REFINED_DATA_STREAM, r, m), seeding.child_seed(seed, _REFINED_TRAIN_STREAM, r, m),
+                        task, validation, test)
+        for row, seed, m in keys for r in [REFINED_ROWS.index(row)]
+    ])
+    rows: dict[str, list[float]] = {}
+    for row in REFINED_ROWS:
+        rows[row] = []
+        for seed in settings.seeds:
+            mine = [score for (r, s, _), score in zip(keys, scores) if r == row and s == seed]
+            rows[row].append(max(mine, key=lambda score: score["validation"])["test"])  # first best on validation
+    return rows
 
 
 def run_demo(
@@ -150,7 +218,7 @@ def run_demo(
     }
     rows: dict[str, list[float]] = {"real": [train_on_real(real_train, split.test.layers(), settings, s) for s in settings.seeds]}
     learned: dict[int, dict[str, Any]] = {}
-    total, index = len(SYNTHETIC_ROWS) * len(settings.seeds), 0
+    total, index = settings.runs, 0
     for row in SYNTHETIC_ROWS:
         rows[row] = []
         for seed in settings.seeds:
@@ -165,7 +233,11 @@ def run_demo(
             rows[row].append(result["test"]["metric"])
             if row == "reinforce":
                 learned[seed] = result["learned_params"]
-    _sample_grid(out, learned[settings.seeds[0]], split.test.images[np.argsort(split.test.labels, kind="stable")][::45])
+    if on_run is not None:
+        on_run("simgan refiners + refined rows", settings.seeds[0], index, total)
+    rows.update(refined_rows(out, settings, executor, learned, real, split.validation.layers(), split.test.layers()))
+    refiner_run = out / "runs" / "refiner" / f"seed-{settings.seeds[0]}"
+    _sample_grid(out, learned[settings.seeds[0]], split.test.images[np.argsort(split.test.labels, kind="stable")][::45], refiner_run)
     shutil.copyfile(out / "runs" / "reinforce" / f"seed-{settings.seeds[0]}" / "params.png", out / "learned_params.png")
     results = {
         "task": "real-test accuracy of a model trained on synthetic digits (real row: on real digits)",

@@ -11,7 +11,7 @@ import sys
 import typer
 
 from synthlearn import __version__
-from synthlearn.cli import demo, generate, lts, simulators
+from synthlearn.cli import demo, generate, lts, refine, reproduce, simulators
 from synthlearn.errors import UserError
 
 app = typer.Typer(
@@ -39,6 +39,8 @@ app.command("demo")(demo.demo)
 app.command("simulators")(simulators.simulators)
 app.command("generate")(generate.generate)
 app.add_typer(lts.app, name="lts")
+app.add_typer(refine.app, name="refine")
+app.add_typer(reproduce.app, name="reproduce")
 
 
 def main(argv: list[str] | None = None) -> None:

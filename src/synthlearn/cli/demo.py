@@ -18,9 +18,9 @@ def demo(
     real: str = typer.Option(SKLEARN_DIGITS, "--real", help="Real labelled digits: sklearn:digits, an .npz, or an image folder."),
     workers: int = typer.Option(2, "--workers", help="Parallel candidate evaluations."),
 ) -> None:
-    """Train on synthetic digits only and test on real handwriting: default vs random vs LTS."""
+    """Train on synthetic digits only and test on real handwriting: default vs random vs LTS, with and without SimGAN."""
     settings = DemoSettings.quick() if quick else DemoSettings.full()
-    runs = 4 * len(settings.seeds)
+    runs = settings.runs
     with progress_bar() as bar, executor_from_options("local", workers) as pool:
         overall = bar.add_task("demo runs", total=runs)
         inner = bar.add_task("iterations", total=settings.iterations)

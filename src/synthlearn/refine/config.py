@@ -1,0 +1,96 @@
+"""The ``synthlearn refine run`` experiment config (pydantic, loaded with :func:`synthlearn.config.load_config`).
+
+Example (``experiments/simgan_digits.yaml``)::
+
+    name: simgan-digits
+    seed: 0
+    synthetic: {simulator: digits, params: {pipeline: optdigits8x8}, n: 2000, seed: 0}
+    real: {source: "sklearn:digits", split: pool}
+    pixel_max: 16
+    simgan: {refiner_width: 32, refiner_blocks: 3, disc_strides: [1, 2], disc_padding: 1, batch_size: 128, ...}
+    checkpoint_every: 100
+    sample_every: 100
+
+Load it with ``load_config(path, overrides, model=RefineConfig)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from synthlearn.refine.simgan import SimGANSettings
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SyntheticSpec(_Strict):
+    """Labelled synthetic images: a dataset folder / ``.npz`` of layers, or a simulator at ``params``."""
+
+    dataset: Path | None = Field(None, description="dataset folder (synthlearn generate) or .npz of layers")
+    simulator: str | None = Field("digits", description="simulator name, used when no dataset is given")
+    params: dict[str, Any] = Field(default_factory=dict, description="simulator parameters (missing ones: defaults)")
+    n: int = Field(2000, ge=1, description="images generated from the simulator")
+    seed: int = Field(0, ge=0, description="seed of the generated images")
+    image_layer: str = Field("image", description="layer holding the images (N, H, W) or (N, H, W, C)")
+    label_layer: str | None = Field("label", description="layer holding the labels (kept by `refine apply`)")
+
+    @model_validator(mode="after")
+    def _source(self) -> SyntheticSpec:
+        if self.dataset is None and not self.simulator:
+            raise ValueError("give either a dataset or a simulator")
+        return self
+
+
+class RealSpec(_Strict):
+    """Unlabelled real images (labels, if the source has them, are never used for training).
+
+    ``split: pool`` keeps only the unlabelled pool of the fixed real-data protocol
+    (:func:`synthlearn.data.real.split_real` with ``split_seed``), so the validation and test
+    images are never seen by the refiner; ``split: all`` uses every image of the source.
+    """
+
+    source: str = Field("sklearn:digits", description="sklearn:digits, an .npz (images[, labels]) or an image folder")
+    split: Literal["pool", "all"] = "pool"
+    split_seed: int = Field(0, ge=0)
+
+
+class MonitorConfig(_Strict):
+    """Failure detectors: identity collapse (event + warning) and divergence (rollback)."""
+
+    collapse_window: int = Field(100, ge=1, description="adversarial steps averaged by the identity-collapse detector")
+    collapse_accuracy: float = Field(0.95, ge=0, le=1, description="D accuracy on refined patches above which D 'wins'")
+    collapse_delta: float = Field(0.01, ge=0, description="mean |R(x) - x| (fraction of pixel range) below which R is the identity")
+    divergence_loss: float = Field(1e6, gt=0, description="a loss above this counts as divergence, like NaN/inf")
+    divergence_lr_factor: float = Field(0.5, gt=0, lt=1, description="learning rates are multiplied by this after a rollback")
+    max_rollbacks: int = Field(3, ge=0, description="rollbacks allowed before the run stops with an error")
+
+
+class PsiClassifier(_Strict):
+    """For ``simgan.psi: features``: ψ = the first blocks of a small classifier trained on the synthetic labels."""
+
+    blocks: int = Field(1, ge=1, description="conv blocks of the classifier used as ψ")
+    epochs: int = Field(2, ge=1, description="training epochs of the classifier")
+    width: int = Field(16, ge=1)
+    depth: int = Field(3, ge=1)
+
+
+class RefineConfig(_Strict):
+    """A SimGAN refiner run."""
+
+    name: str = "simgan"
+    seed: int = Field(0, ge=0)
+    synthetic: SyntheticSpec = Field(default_factory=SyntheticSpec)
+    real: RealSpec = Field(default_factory=RealSpec)
+    pixel_max: float | None = Field(None, gt=0, description="largest pixel value (16 for optdigits, 255 for 8-bit); default: the data's max")
+    simgan: SimGANSettings = Field(default_factory=SimGANSettings)
+    psi_classifier: PsiClassifier = Field(default_factory=PsiClassifier)
+    monitor: MonitorConfig = Field(default_factory=MonitorConfig)
+    checkpoint_every: int = Field(200, ge=1, description="steps between atomic checkpoints (one is always written at the end)")
+    sample_every: int = Field(200, ge=1, description="steps between sample grids (synthetic | refined | real)")
+    log_every: int = Field(10, ge=1, description="steps averaged into one history.jsonl record")
+    threads: int = Field(1, ge=1, description="torch threads (results are reproducible for a fixed number)")

@@ -1,0 +1,57 @@
+"""The SimGAN trainer: phases, determinism, options."""
+
+import pytest
+import torch
+
+from synthlearn.refine.simgan import SimGANSettings, SimGANTrainer
+from synthlearn.train.fit import single_thread_torch
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    with single_thread_torch():
+        yield
+
+TINY = dict(refiner_width=4, refiner_blocks=1, disc_widths=(4, 4, 4, 4), disc_strides=(1, 2), disc_padding=1,
+            batch_size=8, history_size=32, pretrain_refiner_steps=2, pretrain_discriminator_steps=1, steps=2)
+
+
+def data(seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.rand(20, 1, 8, 8, generator=g) * 2 - 1, torch.rand(30, 1, 8, 8, generator=g) * 2 - 1
+
+
+def test_phases_and_records():
+    settings = SimGANSettings(**TINY, k_g=2, k_d=3)
+    assert [settings.phase(t) for t in range(5)] == ["pretrain_refiner"] * 2 + ["pretrain_discriminator"] + ["adversarial"] * 2
+    trainer = SimGANTrainer(settings, *data(), seed=1)
+    records = [trainer.step(t) for t in range(trainer.total_steps)]
+    assert set(records[0]) == {"step", "phase", "loss_refiner", "loss_reg", "refine_delta"}
+    assert set(records[2]) == {"step", "phase", "loss_d", "d_acc_real", "d_acc_refined"}
+    assert {"loss_adv", "loss_d", "refine_delta", "d_acc_refined"} <= set(records[3])
+    assert len(trainer.history) == 7 * 4  # 1 pretraining + 2 steps × k_d=3 D updates, b/2 = 4 images stored by each
+    same = SimGANTrainer(settings, *data(), seed=1)
+    assert [same.step(t) for t in range(same.total_steps)] == records  # a pure function of data, settings, seed
+    other = SimGANTrainer(settings, *data(), seed=2)
+    assert [other.step(t) for t in range(other.total_steps)] != records
+
+
+def test_quantized_discriminator_input_has_a_straight_through_gradient():
+    trainer = SimGANTrainer(SimGANSettings(**TINY, quantize_levels=16), *data(), seed=0)
+    x = torch.tensor([-1.0, -0.97, -0.93, 0.0, 0.99, 1.3], requires_grad=True)
+    q = trainer._quantize(x)
+    assert torch.allclose(q, torch.tensor([-1.0, -1.0, -0.875, 0.0, 1.0, 1.0]))
+    q.sum().backward()
+    assert torch.equal(x.grad, torch.ones(6))
+
+
+def test_bad_settings_and_images():
+    with pytest.raises(ValueError, match="batch_size"):
+        SimGANSettings(batch_size=0)
+    with pytest.raises(ValueError, match="psi"):
+        SimGANSettings(psi="edges")
+    synthetic, real = data()
+    with pytest.raises(ValueError, match="differ in shape"):
+        SimGANTrainer(SimGANSettings(**TINY), synthetic, real[:, :, :6, :6], seed=0)
+    with pytest.raises(ValueError, match="too small"):
+        SimGANTrainer(SimGANSettings(**{**TINY, "disc_padding": 0, "disc_strides": (2, 2)}), synthetic[:, :, :4, :4], real[:, :, :4, :4], seed=0)
