@@ -4,11 +4,24 @@ The real-data protocol is the demo's (:func:`synthlearn.data.real.split_real`, s
 refiner sees only the unlabelled pool, model selection uses only the 100-image validation
 split, and the test split is used only for the final numbers.
 
-:data:`DIGITS_SIMGAN` was chosen on the validation split alone (seed 0, default parameters;
-see ``benchmarks/simgan_digits.py``). The refiner is the paper's ResNet made small for 8×8
-images, with a residual output (``R(x) = x + correction``): the paper's ``tanh`` refiner must
-first be pretrained to the identity and, on optdigits, smeared the exact 0 and 16 counts that
-real scans have, which the discriminator then chased.
+:data:`DIGITS_SIMGAN` was chosen on the validation split alone. The refiner is the paper's
+ResNet made small for 8×8 images, with a residual output (``R(x) = x + correction``): the
+paper's ``tanh`` refiner must first be pretrained to the identity and, on optdigits, smeared the
+exact 0 and 16 counts that real scans have. Validation accuracy of the task model (2,000 images,
+4 epochs; unrefined: 83.5 on seed 0, 81.3 ± 1.2 over seeds 0–2) for the settings tried:
+
+* seed 0, tanh refiner pretrained on self-regularisation (16 maps × 2 blocks, D 32-32-16-16,
+  batch 64, Kg 2, 300 steps): λ 0.5 → 18 (labels destroyed; a 32 × 3 refiner with λ 0.5 turned
+  every digit into the same blob), λ 2 → 74, λ 5 → 81, λ 10 → 82; λ 5 with Kg 1, Kd 2 → 70;
+* seed 0, residual refiner, Kg 1, 600 steps: clamped output (since removed: saturated pixels get
+  no gradient) λ 1 → 10, λ 0.2 → 8; unclamped λ 1 → 84.5, λ 0.3 → **85.5** (chosen); 32 maps ×
+  3 blocks, λ 1 → 76.5; 1,500 steps, λ 1 → 85.5; with ``dequantize`` 0.125 and 1,500 steps:
+  λ 1 → 84.5, λ 0.3 → 83.5;
+* seeds 0–2, the chosen settings → 76.7 ± 1.2; plus ``quantize_levels`` 16: λ 0.3 → 28 ± 24,
+  λ 1 → 33 ± 31 (the refiner breaks labels).
+
+The seed-0 gain did not hold over three seeds: refinement lowers validation (and test)
+accuracy on this benchmark; the settings were kept, not re-tuned on the test split.
 
 :func:`evaluate_cell` measures one (seed, parameter set) cell of the table: real-test
 accuracy of the demo's task model trained on synthetic vs refined images at 1× and 4× data,
@@ -75,7 +88,7 @@ def refiner_config(
         "real": {"source": real, "split": "pool", "split_seed": 0},
         "pixel_max": PIXEL_MAX,
         "simgan": asdict(settings),
-        "checkpoint_every": max(1, settings.total_steps // 4), "sample_every": max(1, settings.total_steps // 2), "log_every": 10,
+        "checkpoint_every": max(1, settings.total_steps // 4), "sample_every": max(100, settings.total_steps // 2), "log_every": 10,
     }, RefineConfig)
 
 
@@ -88,11 +101,10 @@ class RefinerJob:
 
 
 def train_refiner_job(job: RefinerJob) -> dict[str, Any]:
-    """Run (or finish) the refiner of ``job``; returns its ``result.json`` content plus ``"seconds"``."""
-    events: list[dict[str, Any]] = []
+    """Run (or finish) the refiner of ``job``; returns its ``result.json`` content (events are in it)."""
     out = Path(job.out)
     resume = (out / "checkpoints" / "latest.pt").exists()
-    return run_refiner(job.config, out, resume=resume, on_event=events.append)
+    return run_refiner(job.config, out, resume=resume, on_event=lambda event: None)
 
 
 @dataclass(frozen=True)

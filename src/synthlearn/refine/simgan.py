@@ -107,7 +107,8 @@ class SimGANSettings:
     quantize_levels: int = 0
     """If > 0, D sees refined images rounded to this many levels above zero (16 for optdigits 0..16), with a
     straight-through gradient, so it judges what the task model will be given and cannot tell refined
-    from exactly quantised real images by their fractional values [0: off; not in the paper]."""
+    from exactly quantised real images by their fractional values [0: off; not in the paper; on optdigits
+    it made the refiner break labels, see synthlearn.refine.digits]."""
 
     def __post_init__(self) -> None:
         positive = {"refiner_width": self.refiner_width, "batch_size": self.batch_size, "k_g": self.k_g,
