@@ -17,7 +17,6 @@ test metric is measured on it once, on data the search never saw.
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from collections.abc import Callable
@@ -28,7 +27,8 @@ import numpy as np
 import torch
 
 from synthlearn import seeding
-from synthlearn.atomic import write_atomic, write_json_atomic, write_text_atomic
+from synthlearn.atomic import write_json_atomic, write_text_atomic
+from synthlearn.checkpoint import load_checkpoint, save_checkpoint
 from synthlearn.config import DataSpec, LTSConfig, dump_config
 from synthlearn.errors import UserError
 from synthlearn.execute.base import Executor
@@ -42,7 +42,7 @@ from synthlearn.lts.evaluate import (
     make_task,
 )
 from synthlearn.lts.searchers import Searcher, make_searcher
-from synthlearn.params import Choice, ParamSpace, Simplex
+from synthlearn.params import ParamSpace, Simplex
 from synthlearn.sim import get_simulator, import_ref
 from synthlearn.train.fit import evaluate, single_thread_torch
 
@@ -63,19 +63,6 @@ def _tv_of_summary(space: ParamSpace, summary: dict[str, Any], target: dict[str,
         reference = p.as_array(target[name]) if isinstance(p, Simplex) else np.array([c == target[name] for c in p.choices], float)
         out[name] = 0.5 * float(np.abs(np.array([probs[c] for c in p.choices]) - reference).sum())
     return out
-
-
-def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    buffer = io.BytesIO()
-    torch.save(state, buffer)
-    write_atomic(path, lambda handle: handle.write(buffer.getvalue()))
-
-
-def _load_checkpoint(path: Path) -> dict[str, Any]:
-    try:
-        return torch.load(path, weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint is a user-facing error
-        raise UserError(f"checkpoint {path} cannot be read: {exc.__class__.__name__}") from None
 
 
 def _read_history(path: Path, keep: int) -> list[dict[str, Any]]:
@@ -145,7 +132,7 @@ class LTSRun:
             saved = (self.out / "config.yaml").read_text() if (self.out / "config.yaml").exists() else None
             if saved is not None and saved != config_text:
                 raise UserError(f"the config differs from {self.out / 'config.yaml'}; resume with the same config and --set values")
-            return _load_checkpoint(checkpoint)
+            return load_checkpoint(checkpoint)
         if (self.out / "result.json").exists() and not resume:
             raise UserError(f"{self.out} already holds a finished run; choose a new --out")
         self.out.mkdir(parents=True, exist_ok=True)
@@ -192,7 +179,7 @@ class LTSRun:
             history.append(record)
             with open(self.out / "history.jsonl", "a") as handle:
                 handle.write(json.dumps(record, sort_keys=True) + "\n")
-            _save_checkpoint(self.out / CHECKPOINT, {
+            save_checkpoint(self.out / CHECKPOINT, {
                 "iteration": iteration + 1, "searcher": searcher.state_dict(), "best": best,
                 "warm_state": warm_state, "elapsed": record["seconds"]["elapsed"],
             })
@@ -235,9 +222,7 @@ class LTSRun:
         from synthlearn.report.plots import plot_lts_history
 
         settings = self.config.searcher
-        buffer = io.BytesIO()
-        torch.save(best["state"], buffer)
-        write_atomic(self.out / "best_model.pt", lambda handle: handle.write(buffer.getvalue()))
+        save_checkpoint(self.out / "best_model.pt", best["state"])
         result = {
             "name": self.config.name,
             "searcher": settings.name,

@@ -18,14 +18,10 @@ Example (see docs/ray.md for a complete one)::
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
 from typing import Any
 
-import torch
-
 from synthlearn import seeding
-from synthlearn.atomic import write_atomic
+from synthlearn.checkpoint import load_checkpoint, save_checkpoint
 from synthlearn.config import SearcherConfig
 from synthlearn.execute.ray import import_ray
 from synthlearn.lts.searchers import ReinforceSearcher
@@ -88,9 +84,7 @@ class LTSSearcher(_TuneSearcher):
         self.suggested, self.pending, self.batch = state["suggested"], state["pending"], state["batch"]
 
     def save(self, checkpoint_path: str) -> None:
-        buffer = io.BytesIO()
-        torch.save(self.get_state(), buffer)
-        write_atomic(Path(checkpoint_path), lambda handle: handle.write(buffer.getvalue()))
+        save_checkpoint(checkpoint_path, self.get_state())
 
     def restore(self, checkpoint_path: str) -> None:
-        self.set_state(torch.load(checkpoint_path, weights_only=True))
+        self.set_state(load_checkpoint(checkpoint_path))

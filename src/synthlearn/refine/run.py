@@ -26,7 +26,6 @@ uninterrupted run (same config, same number of torch threads).
 
 from __future__ import annotations
 
-import io
 import json
 import time
 import warnings
@@ -40,7 +39,8 @@ import torch
 from torch import nn
 
 from synthlearn import seeding
-from synthlearn.atomic import write_atomic, write_json_atomic, write_text_atomic
+from synthlearn.atomic import write_json_atomic, write_text_atomic
+from synthlearn.checkpoint import load_checkpoint, save_checkpoint
 from synthlearn.config import dump_config
 from synthlearn.data.real import load_real, split_real
 from synthlearn.data.shards import load_layers
@@ -143,19 +143,6 @@ class _FromUnit(nn.Module):
 # -- checkpoints and history ------------------------------------------------------------------
 
 
-def _save(path: Path, state: dict[str, Any]) -> None:
-    buffer = io.BytesIO()
-    torch.save(state, buffer)
-    write_atomic(path, lambda handle: handle.write(buffer.getvalue()))
-
-
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        return torch.load(path, weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint is a user-facing error
-        raise UserError(f"checkpoint {path} cannot be read: {exc.__class__.__name__}") from None
-
-
 def read_history(run: str | Path) -> list[dict[str, Any]]:
     """The records of ``RUN/history.jsonl``."""
     path = Path(run) / "history.jsonl"
@@ -189,7 +176,7 @@ class RefinerRun:
             saved = self.out / "config.yaml"
             if saved.exists() and saved.read_text() != text:
                 raise UserError(f"the config differs from {saved}; resume with the same config and --set values")
-            return _load(self.out / CHECKPOINT)
+            return load_checkpoint(self.out / CHECKPOINT)
         if (self.out / "result.json").exists():
             raise UserError(f"{self.out} already holds a finished refiner run; choose a new --out")
         self.out.mkdir(parents=True, exist_ok=True)
@@ -269,14 +256,14 @@ class RefinerRun:
         write_text_atomic(self.out / "history.jsonl", "".join(line + "\n" for line in lines))
 
     def _checkpoint(self, trainer: SimGANTrainer, step: int, pending: list, rollbacks: int, elapsed: float) -> None:
-        _save(self.out / CHECKPOINT, {
+        save_checkpoint(self.out / CHECKPOINT, {
             "step": step, "trainer": trainer.state_dict(), "pending": list(pending), "rollbacks": rollbacks,
             "history_lines": self._history_lines(), "elapsed": float(elapsed),
         })
 
     def _roll_back(self, trainer: SimGANTrainer, exc: TrainingDiverged, rollbacks: int, report, elapsed: float) -> tuple[int, list]:
         monitor = self.config.monitor
-        state = _load(self.out / CHECKPOINT)
+        state = load_checkpoint(self.out / CHECKPOINT)
         self._truncate_history(state["history_lines"])
         trainer.load_state_dict(state["trainer"])
         scale = trainer.lr_scale * monitor.divergence_lr_factor
@@ -311,7 +298,7 @@ class RefinerRun:
 
         config = self.config
         record = refiner_record(trainer.refiner, pixel_max, tuple(synthetic.shape[1:]), config.name)
-        _save(self.out / REFINER_FILE, record)
+        save_checkpoint(self.out / REFINER_FILE, record)
         self._samples(trainer, synthetic, real_images, preview, pixel_max, self.out / "samples.png", trainer.total_steps)
         history = read_history(self.out)
         plot_refine_history(history, self.out / "history.png")
