@@ -19,6 +19,7 @@ import torch
 
 from synthlearn.errors import UserError
 from synthlearn.nn.refiner import Refiner, from_unit_range, to_unit_range
+from synthlearn.train.tasks import images_to_tensor
 
 REFINER_FILE = "refiner.pt"
 REFINER_FORMAT = "synthlearn-refiner/1"
@@ -26,14 +27,7 @@ REFINER_FORMAT = "synthlearn-refiner/1"
 
 def images_to_unit(images: np.ndarray, pixel_max: float) -> torch.Tensor:
     """``(N, H, W)`` or ``(N, H, W, C)`` in ``[0, pixel_max]`` → float32 ``(N, C, H, W)`` in ``[-1, 1]``."""
-    images = np.asarray(images)
-    if images.ndim == 3:
-        images = images[:, None]
-    elif images.ndim == 4:
-        images = images.transpose(0, 3, 1, 2)
-    else:
-        raise UserError(f"images must have shape (N, H, W) or (N, H, W, C), got {images.shape}")
-    return to_unit_range(torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)), float(pixel_max))
+    return to_unit_range(images_to_tensor(np.asarray(images), 1.0), float(pixel_max))
 
 
 def unit_to_images(tensor: torch.Tensor, pixel_max: float, dtype: np.dtype, grey: bool) -> np.ndarray:
