@@ -21,7 +21,6 @@ import argparse
 import json
 import platform
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,6 @@ import numpy as np
 from synthlearn.atomic import write_json_atomic, write_text_atomic
 from synthlearn.config import load_config
 from synthlearn.execute.local import LocalExecutor
-from synthlearn.lts.evaluate import evaluate_candidate
 from synthlearn.lts.loop import LTSRun
 
 
@@ -38,13 +36,6 @@ def method_overrides(method: str, run: LTSRun) -> list[str]:
         return [f"searcher.name={method}"]
     hidden = json.dumps(run.learned_values(run.validation.params))
     return ["searcher.name=fixed", f"searcher.params={hidden}"]
-
-
-def retrained_test_metric(run: LTSRun, params: dict, models: int, pool: LocalExecutor) -> float:
-    """Mean test metric of ``models`` fresh models trained at ``params`` (streams unused by the search)."""
-    learned = run.learned_values(params)
-    jobs = [replace(job, validation=run.test) for job in run.jobs(10_000, [learned] * models, None)]
-    return float(np.mean([result.metric for result in pool.map(evaluate_candidate, jobs)]))
 
 
 def main() -> None:
@@ -71,7 +62,7 @@ def main() -> None:
                 else:
                     print(f"{method} seed {seed} ...", flush=True)
                     result = LTSRun(config, run_dir).run(executor=pool, resume=True)
-                retrained.append(retrained_test_metric(LTSRun(config, run_dir), result["learned_params"], args.retrain, pool))
+                retrained.append(float(np.mean(LTSRun(config, run_dir).fresh_test_metrics(result["learned_params"], args.retrain, pool))))
                 history = [json.loads(l) for l in (run_dir / "history.jsonl").read_text().splitlines()]
                 seconds.append(history[-1]["seconds"]["elapsed"])
                 per_seed.append(result["test"]["metric"])

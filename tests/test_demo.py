@@ -10,7 +10,7 @@ from synthlearn.errors import UserError
 from synthlearn.execute.local import LocalExecutor
 
 TINY = DemoSettings(seeds=(0, 1), iterations=1, candidates=2, train_size=64, epochs=1,
-                    refine_steps=2, refine_pretrain=1, refined_models=2)
+                    refine_steps=2, refine_pretrain=1, refined_models=2, fresh_models=1)
 
 
 def test_tiny_demo_writes_table_and_figures(tmp_path):
@@ -20,6 +20,9 @@ def test_tiny_demo_writes_table_and_figures(tmp_path):
     for row in results["rows"]:
         assert len(row["per_seed"]) == 2 and 0.0 <= row["mean"] <= 1.0
         assert row["mean"] == pytest.approx(np.mean(row["per_seed"]))
+        fresh = row["fresh_models"]
+        assert len(fresh["per_seed"]) == 2 and fresh["mean"] == pytest.approx(np.mean(fresh["per_seed"]))
+    assert results["rows"][0]["fresh_models"] == {k: results["rows"][0][k] for k in ("mean", "std", "per_seed")}
     assert results["rows"][0]["mean"] > 0.3  # trained on real digits: well above chance (0.1) even on a tiny budget
     assert results["protocol"] == {"validation": 100, "unlabelled_pool": 799, "test": 898}
     assert json.loads((tmp_path / "demo" / "results.json").read_text()) == json.loads(json.dumps(results))

@@ -5,9 +5,11 @@ import json
 import pytest
 
 from synthlearn.config import parse_config
+from synthlearn.data.shards import encode_npz
 from synthlearn.errors import UserError
 from synthlearn.execute.local import LocalExecutor
-from synthlearn.lts.loop import run_lts
+from synthlearn.lts.loop import LTSRun, run_lts
+from synthlearn.sim import get_simulator
 
 
 def test_run_writes_every_output(tmp_path, bars_config_dict):
@@ -82,3 +84,17 @@ def test_bad_configs_give_one_line_errors(tmp_path, bars_config_dict, patch, mes
         run_lts(parse_config({**bars_config_dict, **patch}), tmp_path / "bad")
     assert message in str(err.value) and "\n" not in str(err.value)
     assert not (tmp_path / "bad").exists()
+
+
+def test_fresh_test_metrics_are_deterministic_and_need_test_data(tmp_path, bars_config_dict):
+    config = parse_config(bars_config_dict)
+    result = run_lts(config, tmp_path / "run")
+    run = LTSRun(config, tmp_path / "run")
+    fresh = run.fresh_test_metrics(result["learned_params"], 3)
+    assert len(fresh) == 3 and all(0.0 <= m <= 1.0 for m in fresh)
+    assert run.fresh_test_metrics(result["learned_params"], 3, LocalExecutor(2)) == fresh  # same streams on any executor
+    validation = tmp_path / "validation.npz"
+    validation.write_bytes(encode_npz(get_simulator("test-bars").generate({"mix": [0.8, 0.2], "noise": 0.2}, 16, seed=1)))
+    no_test = parse_config({**bars_config_dict, "validation": {"dataset": str(validation)}, "test": None})
+    with pytest.raises(UserError, match="need test data"):
+        LTSRun(no_test, tmp_path / "other").fresh_test_metrics(result["learned_params"], 1)

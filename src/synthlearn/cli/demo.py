@@ -35,10 +35,11 @@ def demo(
         results = run_demo(out, settings, pool, real=real, on_run=on_run, on_iteration=on_iteration)
         bar.update(overall, completed=runs)
     table = Table(title=f"Real-test accuracy (n = {results['protocol']['test']}), mean ± std over {len(settings.seeds)} seeds")
-    for column in ("trained on", "accuracy", "per seed"):
+    for column in ("trained on", "kept model", "per seed", "fresh models at learned θ"):
         table.add_column(column)
     for row in results["rows"]:
+        fresh = row["fresh_models"]
         table.add_row(row["method"], f"{100 * row['mean']:.1f} ± {100 * row['std']:.1f} %",
-                      " ".join(f"{100 * v:.1f}" for v in row["per_seed"]))
+                      " ".join(f"{100 * v:.1f}" for v in row["per_seed"]), f"{100 * fresh['mean']:.1f} ± {100 * fresh['std']:.1f} %")
     stdout.print(table)
     console.print(f"results: {out / 'results.json'}; figures: {out / 'samples.png'}, {out / 'learned_params.png'}")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ CHECKPOINT = Path("checkpoints") / "latest.pt"
 
 # Stream ids under the experiment seed (never reuse one for another purpose).
 _SEARCHER_STREAM, _DATA_STREAM, _TRAIN_STREAM = 1, 2, 3
+_FRESH_MODELS_ITERATION = 10_000  # data/training streams of fresh models: never an iteration of the search
 
 
 def _probabilities(summary: dict[str, Any]) -> dict[str, Any]:
@@ -217,6 +219,17 @@ class LTSRun:
             model = build_model(self.config.task, self.task, inputs, out_features, seed=0)
             model.load_state_dict(state)
             return evaluate(model, inputs, targets, self.task)
+
+    def fresh_test_metrics(self, params: dict[str, Any], models: int, executor: Executor | None = None) -> list[float]:
+        """Test metrics of ``models`` fresh models, each trained on new data at ``params``.
+
+        This scores the parameters rather than one lucky model: every model uses data and
+        training streams the search never used. Raises :class:`UserError` without test data.
+        """
+        if self.test is None:
+            raise UserError("fresh-model test metrics need test data: set `test` in the config")
+        jobs = [replace(job, validation=self.test) for job in self.jobs(_FRESH_MODELS_ITERATION, [self.learned_values(params)] * models, None)]
+        return [result.metric for result in (executor or LocalExecutor(1)).map(evaluate_candidate, jobs)]
 
     def _finish(self, searcher: Searcher, best: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, Any]:
         from synthlearn.report.plots import plot_lts_history
