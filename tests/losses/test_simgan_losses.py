@@ -10,6 +10,7 @@ from synthlearn.losses.simgan import (
     ChannelMean,
     FrozenFeatures,
     Identity,
+    SemanticConsistencyLoss,
     SimGANRefinerLoss,
     discriminator_loss,
     local_adversarial_loss,
@@ -96,3 +97,17 @@ def test_refiner_loss_combines_terms_with_lambda():
     assert float(total) == pytest.approx(math.log(2) + 1.0, abs=1e-6)
     total, adv, reg = SimGANRefinerLoss(lam=2.0)(r, x, None)  # pretraining: self-regularisation alone
     assert float(adv) == 0.0 and float(total) == pytest.approx(1.0)
+
+
+def test_semantic_consistency_is_the_frozen_classifiers_cross_entropy():
+    classifier = nn.Sequential(nn.Flatten(), nn.Linear(4, 3))
+    with torch.no_grad():
+        classifier[1].weight.zero_()
+        classifier[1].bias.copy_(torch.tensor([0.0, 1.0, 2.0]))
+    refined = torch.zeros(2, 1, 2, 2, requires_grad=True)
+    loss = SemanticConsistencyLoss(classifier)(refined, torch.tensor([2, 0]))
+    log_z = math.log(1 + math.e + math.e**2)
+    assert float(loss.detach()) == pytest.approx(((log_z - 2.0) + log_z) / 2, rel=1e-6)
+    loss.backward()
+    assert all(p.grad is None and not p.requires_grad for p in classifier.parameters())
+    assert refined.grad is not None

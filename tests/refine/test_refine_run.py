@@ -147,9 +147,10 @@ def test_huge_learning_rate_diverges_and_stops_after_max_rollbacks(tmp_path):
     assert [e["event"] for e in events] == ["divergence", "divergence"]
 
 
-@pytest.mark.parametrize("psi", ["channel_mean", "features"])
-def test_runs_with_each_psi(tmp_path, psi):
-    config = tiny_config(tmp_path, psi=psi, steps=2, pretrain_refiner_steps=1, pretrain_discriminator_steps=1)
-    config = config.model_copy(update={"psi_classifier": config.psi_classifier.model_copy(update={"epochs": 1, "width": 4, "depth": 2})})
+@pytest.mark.parametrize("psi, semantic", [("channel_mean", 0.0), ("features", 0.0), ("identity", 1.0)])
+def test_runs_with_each_psi_and_the_semantic_term(tmp_path, psi, semantic):
+    config = tiny_config(tmp_path, psi=psi, semantic=semantic, steps=2, pretrain_refiner_steps=1, pretrain_discriminator_steps=1)
+    config = config.model_copy(update={"label_classifier": config.label_classifier.model_copy(update={"epochs": 1, "width": 4, "depth": 2})})
     result = run_refiner(config, tmp_path / "run")
     assert math.isfinite(result["final"]["loss_reg"])
+    assert ("loss_semantic" in result["final"]) == (semantic > 0)

@@ -55,3 +55,27 @@ def test_bad_settings_and_images():
         SimGANTrainer(SimGANSettings(**TINY), synthetic, real[:, :, :6, :6], seed=0)
     with pytest.raises(ValueError, match="too small"):
         SimGANTrainer(SimGANSettings(**{**TINY, "disc_padding": 0, "disc_strides": (2, 2)}), synthetic[:, :, :4, :4], real[:, :, :4, :4], seed=0)
+
+
+def test_semantic_term_pulls_refined_images_toward_their_labels():
+    _, real = data()
+    labels = torch.arange(20) % 2
+    g = torch.Generator().manual_seed(0)
+    synthetic = (labels.float() * 0.4 - 0.2)[:, None, None, None] + 0.1 * torch.randn(20, 1, 8, 8, generator=g)  # class 1 brighter
+    classifier = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 2))
+    with torch.no_grad():  # logit of class 1 minus class 0 = the mean brightness: barely sure of either class
+        classifier[1].weight.copy_(torch.stack([torch.full((64,), -0.5 / 64), torch.full((64,), 0.5 / 64)]))
+        classifier[1].bias.zero_()
+    with pytest.raises(ValueError, match="semantic term needs labels"):
+        SimGANTrainer(SimGANSettings(**TINY, semantic=1.0), synthetic, real, seed=0)
+    with pytest.raises(ValueError, match="semantic must be >= 0"):
+        SimGANSettings(semantic=-1.0)
+    weights = [p.detach().clone() for p in classifier.parameters()]
+    settings = SimGANSettings(**{**TINY, "pretrain_refiner_steps": 30, "pretrain_discriminator_steps": 0, "steps": 0},
+                              semantic=1.0, lam=0.0, lr_refiner=1e-2, refiner_residual=True)
+    trainer = SimGANTrainer(settings, synthetic, real, seed=0, labels=labels, label_classifier=classifier)
+    records = [trainer.step(t) for t in range(trainer.total_steps)]
+    assert records[-1]["loss_semantic"] < 0.5 * records[0]["loss_semantic"]  # the refiner makes each class easy to read
+    assert all(torch.equal(a, b) for a, b in zip(weights, classifier.parameters()))  # which stays frozen
+    plain = SimGANTrainer(SimGANSettings(**TINY), synthetic, real, seed=0)
+    assert "loss_semantic" not in plain.step(0)

@@ -22,6 +22,9 @@ Self-regularisation ``λ ‖ψ(R(x)) − ψ(x)‖₁`` with ψ one of:
 The L1 norm is likewise averaged (``"mean"``: over every element of ψ's output and the batch)
 or summed per image and averaged over the batch (``"sum"``, the paper's form).
 
+Beyond the paper, :class:`SemanticConsistencyLoss` scores refined images with a frozen
+classifier trained on the synthetic labels (cross-entropy against those labels).
+
 Example::
 
     >>> logits = torch.zeros(4, 1, 3, 3)                      # D undecided on every patch
@@ -197,3 +200,22 @@ class SimGANRefinerLoss(nn.Module):
         else:
             adv = refiner_adversarial_loss(refined_logits, self.reduction)
         return adv + self.lam * reg, adv, reg
+
+
+class SemanticConsistencyLoss(nn.Module):
+    """Cross-entropy of a frozen classifier on refined images against the synthetic labels.
+
+    Synthetic images come with labels; a classifier trained on them (frozen here, like ψ's
+    extractor) should still recognise each refined image as its label. This lets the refiner
+    move pixels further than a pixel-level ψ would allow, as long as the class stays readable
+    (the task loss of PixelDA, the semantic loss of CyCADA; not part of SimGAN itself).
+
+    ``forward(refined (B, C, H, W), labels (B,) int64)`` → a scalar (mean over the batch).
+    """
+
+    def __init__(self, classifier: nn.Module) -> None:
+        super().__init__()
+        self.classifier = FrozenFeatures(classifier)
+
+    def forward(self, refined: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(self.classifier(refined), labels)

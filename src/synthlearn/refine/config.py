@@ -70,8 +70,9 @@ class MonitorConfig(_Strict):
     max_rollbacks: int = Field(3, ge=0, description="rollbacks allowed before the run stops with an error")
 
 
-class PsiClassifier(_Strict):
-    """For ``simgan.psi: features``: ψ = the first blocks of a small classifier trained on the synthetic labels."""
+class LabelClassifier(_Strict):
+    """A small classifier trained on the synthetic labels, then frozen: its first ``blocks`` conv
+    blocks are ψ for ``simgan.psi: features``; the whole of it scores ``simgan.semantic``."""
 
     blocks: int = Field(1, ge=1, description="conv blocks of the classifier used as ψ")
     epochs: int = Field(2, ge=1, description="training epochs of the classifier")
@@ -88,7 +89,7 @@ class RefineConfig(_Strict):
     real: RealSpec = Field(default_factory=RealSpec)
     pixel_max: float | None = Field(None, gt=0, description="largest pixel value (16 for optdigits, 255 for 8-bit); default: the data's max")
     simgan: SimGANSettings = Field(default_factory=SimGANSettings)
-    psi_classifier: PsiClassifier = Field(default_factory=PsiClassifier)
+    label_classifier: LabelClassifier = Field(default_factory=LabelClassifier)
     monitor: MonitorConfig = Field(default_factory=MonitorConfig)
     checkpoint_every: int = Field(200, ge=1, description="steps between atomic checkpoints (one is always written at the end)")
     sample_every: int = Field(200, ge=1, description="steps between sample grids (synthetic | refined | real)")

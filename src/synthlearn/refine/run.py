@@ -52,7 +52,7 @@ from synthlearn.refine.simgan import SimGANTrainer, _mean_records
 
 CHECKPOINT = Path("checkpoints") / "latest.pt"
 PREVIEW = 16  # images per row of the sample grids
-_PSI_STREAM = 21  # stream id under the run seed for the ψ classifier
+_LABEL_CLASSIFIER_STREAM = 21  # stream id under the run seed for the classifier of ψ and the semantic term
 
 
 class RefinerWarning(UserWarning):
@@ -109,24 +109,26 @@ def load_real_images(spec: RealSpec) -> np.ndarray:
     return split_real(data, seed=spec.split_seed).pool if spec.split == "pool" else data.images
 
 
-def _psi_extractor(config: RefineConfig, layers: dict[str, np.ndarray], pixel_max: float) -> nn.Module | None:
-    """ψ for ``psi: features``: the first blocks of a SmallCNN trained on the synthetic labels, frozen."""
-    if config.simgan.psi != "features":
+def _label_classifier(config: RefineConfig, layers: dict[str, np.ndarray], pixel_max: float) -> tuple[nn.Module, torch.Tensor] | None:
+    """The frozen SmallCNN trained on the synthetic labels and those labels ``(N,)``, when
+    ``psi: features`` or ``semantic > 0`` needs them (else None). The model takes ``[-1, 1]`` images."""
+    if config.simgan.psi != "features" and config.simgan.semantic == 0:
         return None
     from synthlearn.train.fit import TrainSettings, fit, seeded_init
     from synthlearn.train.tasks import get_task
 
     label_layer = config.synthetic.label_layer
     if not label_layer or label_layer not in layers:
-        raise UserError("psi 'features' trains a classifier on the synthetic labels; synthetic.label_layer must name a layer")
-    spec, task = config.psi_classifier, get_task("classify", config.synthetic.image_layer, label_layer)
+        raise UserError("psi 'features' and the semantic term train a classifier on the synthetic labels; "
+                        "synthetic.label_layer must name a layer")
+    spec, task = config.label_classifier, get_task("classify", config.synthetic.image_layer, label_layer)
+    if spec.blocks > spec.depth:
+        raise UserError(f"label_classifier.blocks ({spec.blocks}) exceeds its depth ({spec.depth})")
     inputs, targets = task.tensors(layers, pixel_max)
-    seed = seeding.child_seed(config.seed, _PSI_STREAM)
+    seed = seeding.child_seed(config.seed, _LABEL_CLASSIFIER_STREAM)
     model = seeded_init(lambda: task.build_model(inputs, task.output_size(targets), spec.width, spec.depth), seed)
     fit(model, inputs, targets, task, TrainSettings(epochs=spec.epochs, batch_size=64), seed)
-    if spec.blocks > spec.depth:
-        raise UserError(f"psi_classifier.blocks ({spec.blocks}) exceeds its depth ({spec.depth})")
-    return _FromUnit(model.features[: 3 * spec.blocks])
+    return model.eval(), targets
 
 
 class _FromUnit(nn.Module):
@@ -200,9 +202,12 @@ class RefinerRun:
         with torch_threads(config.threads):
             synthetic, real, layers, real_images, pixel_max = self._prepare_data()
             monitor = CollapseMonitor(config.monitor.collapse_window, config.monitor.collapse_accuracy, config.monitor.collapse_delta)
+            classifier = _label_classifier(config, layers, pixel_max)
+            model, labels = classifier if classifier is not None else (None, None)
             trainer = SimGANTrainer(config.simgan, synthetic, real, config.seed,
-                                    psi_extractor=_psi_extractor(config, layers, pixel_max), collapse=monitor,
-                                    max_loss=config.monitor.divergence_loss)
+                                    psi_extractor=_FromUnit(model.features[: 3 * config.label_classifier.blocks]) if model else None,
+                                    labels=labels, label_classifier=_FromUnit(model) if model else None,
+                                    collapse=monitor, max_loss=config.monitor.divergence_loss)
             preview = _preview_indices(len(synthetic), layers.get(config.synthetic.label_layer or ""))
             report = on_event or (lambda event: warnings.warn(event["message"], RefinerWarning, stacklevel=3))
 

@@ -3,11 +3,13 @@
 Given synthetic images ``x`` and *unlabelled* real images ``y`` (both ``(N, C, H, W)`` float
 tensors in ``[-1, 1]``), train a refiner R so that a local discriminator D cannot tell R(x)
 from y, while ``λ ‖ψ(R(x)) − ψ(x)‖₁`` keeps each refined image close to its original (and so
-keeps its label valid).
+keeps its label valid). Optionally (``semantic > 0``, not in the paper) a frozen classifier
+trained on the synthetic labels must still read each refined image as its label.
 
 Global steps ``0 … total_steps − 1`` run three phases:
 
-1. ``pretrain_refiner_steps`` refiner updates on self-regularisation alone (R ≈ identity);
+1. ``pretrain_refiner_steps`` refiner updates on self-regularisation alone (R ≈ identity; plus
+   the semantic term when ``semantic > 0``);
 2. ``pretrain_discriminator_steps`` discriminator updates against the pretrained R;
 3. ``steps`` adversarial steps, each ``k_g`` refiner updates (adversarial + λ·self-reg)
    followed by ``k_d`` discriminator updates. Every discriminator minibatch mixes current
@@ -39,6 +41,7 @@ from torch import nn
 from synthlearn import seeding
 from synthlearn.losses.simgan import (
     PSI_NAMES,
+    SemanticConsistencyLoss,
     SimGANRefinerLoss,
     discriminator_loss,
     make_psi,
@@ -77,6 +80,10 @@ class SimGANSettings:
     """Keep the discriminator's 3×3 stride-1 max-pool [yes]."""
     lam: float = 0.5
     """λ, weight of the self-regularisation term [not given; public code 1e-4 … 1]."""
+    semantic: float = 0.0
+    """Weight of a semantic-consistency term: cross-entropy of a frozen classifier trained on the synthetic
+    labels, applied to R(x), against x's label (labels come free with synthetic data) [0: off; not in the
+    paper; like PixelDA's task loss and CyCADA's semantic loss]."""
     psi: str = "identity"
     """ψ of the self-regularisation: identity, channel_mean or features [identity]."""
     reduction: Literal["mean", "sum"] = "mean"
@@ -121,6 +128,8 @@ class SimGANSettings:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if self.lam < 0:
             raise ValueError(f"lam must be >= 0, got {self.lam}")
+        if self.semantic < 0:
+            raise ValueError(f"semantic must be >= 0, got {self.semantic}")
         if not (self.lr_refiner > 0 and self.lr_discriminator > 0):
             raise ValueError("learning rates must be > 0")
         if self.psi not in PSI_NAMES:
@@ -173,6 +182,9 @@ class SimGANTrainer:
         seed: root seed of initial weights and of every step's random draws.
         psi_extractor: the frozen feature extractor when ``settings.psi == "features"``
             (it receives images in ``[-1, 1]``).
+        labels: ``(N,)`` int64 labels of ``synthetic``, needed when ``settings.semantic > 0``.
+        label_classifier: the frozen classifier of the semantic term, images in ``[-1, 1]`` →
+            ``(B, classes)`` logits; needed when ``settings.semantic > 0``.
         collapse: identity-collapse monitor (default: window 100, accuracy 0.95, delta 0.01).
         max_loss: a loss above this also counts as divergence (besides NaN and ±inf), so an
             explosion is caught before it overflows.
@@ -185,6 +197,8 @@ class SimGANTrainer:
         real: torch.Tensor,
         seed: int,
         psi_extractor: nn.Module | None = None,
+        labels: torch.Tensor | None = None,
+        label_classifier: nn.Module | None = None,
         collapse: CollapseMonitor | None = None,
         max_loss: float = float("inf"),
     ) -> None:
@@ -206,6 +220,11 @@ class SimGANTrainer:
                 raise ValueError(f"images of size {tuple(synthetic.shape[2:])} are too small for the discriminator "
                                  f"(strides {settings.disc_strides}, padding {settings.disc_padding}): {exc}") from None
         self.loss = SimGANRefinerLoss(settings.lam, make_psi(settings.psi, psi_extractor), settings.reduction)
+        self.labels, self.semantic_loss = labels, None
+        if settings.semantic > 0:
+            if labels is None or label_classifier is None or labels.shape != (len(synthetic),):
+                raise ValueError("the semantic term needs labels (N,) of the synthetic images and a label classifier")
+            self.semantic_loss = SemanticConsistencyLoss(label_classifier)
         self.opt_r = torch.optim.Adam(self.refiner.parameters(), lr=settings.lr_refiner)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=settings.lr_discriminator)
         self.lr_scale = 1.0
@@ -244,9 +263,13 @@ class SimGANTrainer:
                 record["event"] = event
         return record
 
+    def _indices(self, n: int, g: torch.Generator) -> torch.Tensor:
+        """``batch_size`` indices into ``n`` items, drawn with replacement, ``(b,)``."""
+        return torch.randint(n, (self.settings.batch_size,), generator=g)
+
     def _batch(self, images: torch.Tensor, g: torch.Generator) -> torch.Tensor:
         """``batch_size`` images drawn with replacement, ``(b, C, H, W)``."""
-        return images[torch.randint(len(images), (self.settings.batch_size,), generator=g)]
+        return images[self._indices(len(images), g)]
 
     def _quantize(self, images: torch.Tensor) -> torch.Tensor:
         """Round ``[-1, 1]`` images to ``quantize_levels`` steps, straight-through (identity gradient)."""
@@ -258,7 +281,8 @@ class SimGANTrainer:
         return images + (rounded - images).detach()
 
     def _refiner_update(self, g: torch.Generator, adversarial: bool) -> dict[str, float]:
-        x = self._batch(self.synthetic, g)
+        index = self._indices(len(self.synthetic), g)
+        x = self.synthetic[index]
         refined = self.refiner(x)
         logits = None
         if adversarial:
@@ -268,6 +292,10 @@ class SimGANTrainer:
             for p in self.discriminator.parameters():
                 p.requires_grad_(True)
         total, adv, reg = self.loss(refined, x, logits)
+        semantic = None
+        if self.semantic_loss is not None:
+            semantic = self.semantic_loss(refined, self.labels[index])
+            total = total + self.settings.semantic * semantic
         self.opt_r.zero_grad(set_to_none=True)
         total.backward()
         self.opt_r.step()
@@ -275,6 +303,8 @@ class SimGANTrainer:
                   "refine_delta": float((refined.detach() - x).abs().mean()) / 2.0}  # fraction of the pixel range
         if adversarial:
             record["loss_adv"] = float(adv.detach())
+        if semantic is not None:
+            record["loss_semantic"] = float(semantic.detach())
         return record
 
     def _discriminator_update(self, g: torch.Generator) -> dict[str, float]:
