@@ -50,7 +50,7 @@ def test_registered_and_described():
 # --- determinism ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("pipeline", ["optdigits8x8", "mnist28"])
+@pytest.mark.parametrize("pipeline", ["optdigits8x8", "mnist28", "nist32"])
 def test_same_seed_same_bytes_different_seed_differs(sim, pipeline):
     params = {"pipeline": pipeline, "elastic_strength": 0.05, "noise": 0.2}
     a = sim.generate(params, n=300, seed=11)  # > one chunk, all sources, elastic and noise on
@@ -172,6 +172,14 @@ def test_optdigits_is_block_counts_of_a_normalised_bitmap():
     bitmaps = acquire.nist_normalize(scans)
     assert bitmaps.shape == (5, 32, 32) and bitmaps.dtype == bool
     np.testing.assert_array_equal(acquire.optdigits8x8(scans), acquire.block_counts(bitmaps))
+
+
+def test_nist32_is_the_bitmap_behind_optdigits(sim):
+    bitmaps = sim.generate({"pipeline": "nist32"}, n=50, seed=4)
+    counts = sim.generate({"pipeline": "optdigits8x8"}, n=50, seed=4)
+    assert bitmaps["image"].shape == (50, 32, 32) and set(np.unique(bitmaps["image"])) <= {0, 1}
+    np.testing.assert_array_equal(acquire.block_counts(bitmaps["image"].astype(bool)), counts["image"])
+    np.testing.assert_array_equal(bitmaps["label"], counts["label"])
 
 
 def test_nist_normalize_fits_20_by_32():

@@ -15,6 +15,9 @@ which used NIST's public-domain form-reading software (NISTIR 5469, routine
    bottom of the character line up (rows shift by ``round((r - 16) * factor)``);
 4. count the inked pixels in each 4x4 block: an 8x8 image of integers 0..16.
 
+``nist32`` -- steps 1-3 only: the 32x32 binary bitmap before block counting (what UCI's
+``optdigits-orig`` distributes), values 0/1; ``block_counts`` of it is ``optdigits8x8``.
+
 ``mnist28`` -- MNIST's recipe: fit the bounding box into 20x20 keeping the aspect ratio
 (area resampling gives grey levels), then place it in 28x28 with its centre of mass at
 the centre; values 0..255.
@@ -136,6 +139,11 @@ def block_counts(bitmaps: np.ndarray, block: int = BLOCK) -> np.ndarray:
     return counts.astype(np.uint8)
 
 
+def nist32(binary: np.ndarray) -> np.ndarray:
+    """Binary scans (n, H, W) -> NIST-normalised bitmaps: uint8 (n, 32, 32), values 0/1."""
+    return nist_normalize(binary).astype(np.uint8)
+
+
 def optdigits8x8(binary: np.ndarray) -> np.ndarray:
     """Binary scans (n, H, W) -> optdigits images: uint8 (n, 8, 8), values 0..16."""
     return block_counts(nist_normalize(binary))
@@ -168,7 +176,7 @@ def mnist28(binary: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(grey * 255.0), 0, 255).astype(np.uint8)
 
 
-PIPELINES: dict[str, Callable[[np.ndarray], np.ndarray]] = {"optdigits8x8": optdigits8x8, "mnist28": mnist28}
+PIPELINES: dict[str, Callable[[np.ndarray], np.ndarray]] = {"optdigits8x8": optdigits8x8, "mnist28": mnist28, "nist32": nist32}
 """Acquisition pipelines by name."""
 
-OUTPUT_SHAPES: dict[str, tuple[int, int]] = {"optdigits8x8": (8, 8), "mnist28": (28, 28)}
+OUTPUT_SHAPES: dict[str, tuple[int, int]] = {"optdigits8x8": (8, 8), "mnist28": (28, 28), "nist32": (NORM_SIZE, NORM_SIZE)}

@@ -11,7 +11,8 @@ One sample is made in four steps, all vectorised over the batch:
    Gaussian pen of the sample's width, fonts as filled areas; then blur, ink noise and a
    binarisation threshold give a binary scan.
 4. **acquisition** -- the scan goes through the target dataset's preprocessing
-   (:mod:`.acquire`): ``optdigits8x8`` (scikit-learn's ``load_digits``) or ``mnist28``.
+   (:mod:`.acquire`): ``optdigits8x8`` (scikit-learn's ``load_digits``), ``mnist28``, or
+   ``nist32`` (optdigits' 32×32 binary bitmap before block counting).
 
 Widths and displacements are in units of the digit's height. Defaults are generic
 handwriting priors, not fitted to any real data set.
@@ -71,7 +72,7 @@ def _space() -> ParamSpace:
         Uniform("noise", 0.0, 0.5, default=0.1, doc="std of the ink noise (rough edges, pitted strokes)"),
         Uniform("threshold", 0.2, 0.8, default=0.5, doc="binarisation threshold on ink (stroke centre = 1)"),
         Choice("pipeline", list(acquire.PIPELINES), default="optdigits8x8",
-               doc="acquisition: optdigits8x8 (sklearn load_digits, 8x8 counts 0..16) or mnist28"),
+               doc="acquisition: optdigits8x8 (sklearn load_digits, 8x8 counts 0..16), mnist28, or nist32 (its 32x32 0/1 bitmap)"),
     ])
 
 
@@ -85,7 +86,8 @@ class DigitsSimulator(Simulator):
         "acquired like scikit-learn's load_digits (NIST 8x8 block counts) or MNIST (28x28)."
     )
     layers = {
-        "image": "uint8 (n, 8, 8) values 0..16 for optdigits8x8; uint8 (n, 28, 28) values 0..255 for mnist28",
+        "image": "uint8 (n, 8, 8) values 0..16 for optdigits8x8; uint8 (n, 28, 28) values 0..255 for mnist28; "
+                 "uint8 (n, 32, 32) values 0/1 for nist32",
         "label": "int64 (n,) digit class 0..9",
         "source": "int64 (n,) glyph source index into " + ", ".join(SOURCES),
     }
