@@ -20,6 +20,7 @@ Prints a markdown table row and writes JSON (default benchmarks/results/simgan_s
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -64,6 +65,7 @@ def main() -> None:
     parser.add_argument("--out", default="benchmarks/results/simgan_speed.json")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    load_at_start = round(os.getloadavg()[0], 2)
     batch = args.batch
     while True:
         try:
@@ -105,8 +107,8 @@ def main() -> None:
         "adversarial_steps_per_second": 1.0 / full,
         "refined_images_per_second": 2 * batch / full,
         "threads": args.threads,
-        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, {args.threads} torch threads; "
-                   "machine shared with other jobs, timings inflated",
+        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, {args.threads} torch threads",
+        "load_average_1min_at_start": load_at_start,  # > 1: other processes shared the cores
         "torch": torch.__version__,
         "date": time.strftime("%Y-%m-%d"),
     }

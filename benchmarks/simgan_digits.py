@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import tempfile
 import time
@@ -67,6 +68,7 @@ def main() -> None:
         overrides[key] = yaml.safe_load(text)
     simgan = replace(with_steps(DIGITS_SIMGAN, args.steps), **overrides)
     settings = CellSettings(n=args.n, multiplier=args.multiplier, simgan=simgan)
+    load_at_start = round(os.getloadavg()[0], 2)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, LocalExecutor(args.workers) as pool:
         work = Path(args.work or tmp)
@@ -112,7 +114,8 @@ def main() -> None:
         "summary": summary,
         "cells": cells,
         "wall_seconds": wall,
-        "machine": f"{platform.machine()}, {args.workers} worker processes x 1 torch thread; shared machine",
+        "machine": f"{platform.machine()}, {args.workers} worker processes x 1 torch thread",
+        "load_average_1min_at_start": load_at_start,  # > 1: other processes shared the cores
         "date": time.strftime("%Y-%m-%d"),
     }
     write_json_atomic(args.out, result)
