@@ -81,3 +81,19 @@ def test_lts_run_smoke_and_resume_flag(capsys, tmp_path, bars_config_dict):
 def test_console_script_runs():
     done = subprocess.run([sys.executable, "-m", "synthlearn", "--version"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith("synthlearn ")
+
+
+def test_demo_seed_options(capsys, tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_run_demo(out, settings, pool, real, on_run, on_iteration):
+        seen["seeds"] = settings.seeds
+        row = {"method": "real", "mean": 0.9, "std": 0.0, "per_seed": [0.9], "fresh_models": {"mean": 0.9, "std": 0.0, "per_seed": [0.9]}}
+        return {"protocol": {"test": 898}, "rows": [row]}
+
+    monkeypatch.setattr("synthlearn.cli.demo.run_demo", fake_run_demo)
+    code, out, err = run_cli(capsys, "demo", "--quick", "--seed", "3", "--seed", "4", "--out", str(tmp_path / "d"))
+    assert code == 0, err
+    assert seen["seeds"] == (3, 4) and "90.0 ± 0.0 %" in out
+    code, _, err = run_cli(capsys, "demo", "--seed", "3", "--seed", "3", "--out", str(tmp_path / "d"))
+    assert code == 2 and err.strip() == "error: --seed values repeat: [3, 3]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -10,6 +11,7 @@ from rich.table import Table
 from synthlearn.cli.common import console, executor_from_options, progress_bar, stdout
 from synthlearn.data.real import SKLEARN_DIGITS
 from synthlearn.demo import DemoSettings, run_demo
+from synthlearn.errors import UserError
 
 
 def demo(
@@ -17,9 +19,14 @@ def demo(
     quick: bool = typer.Option(False, "--quick", help="A small budget (about 3 minutes on 2 cores)."),
     real: str = typer.Option(SKLEARN_DIGITS, "--real", help="Real labelled digits: sklearn:digits, an .npz, or an image folder."),
     workers: int = typer.Option(2, "--workers", help="Parallel candidate evaluations."),
+    seeds: list[int] = typer.Option(None, "--seed", help="Seed of one repeated run; repeat the option (default: 0, 1, 2).", min=0),
 ) -> None:
     """Train on synthetic digits only and test on real handwriting: default vs random vs LTS, with and without SimGAN."""
     settings = DemoSettings.quick() if quick else DemoSettings.full()
+    if seeds:
+        if len(set(seeds)) != len(seeds):
+            raise UserError(f"--seed values repeat: {seeds}")
+        settings = replace(settings, seeds=tuple(seeds))
     runs = settings.runs
     with progress_bar() as bar, executor_from_options("local", workers) as pool:
         overall = bar.add_task("demo runs", total=runs)
