@@ -45,8 +45,7 @@ def parse_setting(text: str) -> tuple[str, dict]:
 
 def run_setting(name: str, overrides: dict, seed: int, validation: Path, out: Path, workers: int) -> dict:
     """One LTS run; validation-only scores from its history."""
-    row = "reinforce" if name == "reinforce" else name
-    config = row_config(row, seed, DemoSettings.full(), validation, validation)
+    config = row_config(name, seed, DemoSettings.full(), validation, validation)
     searcher = config.searcher.model_copy(update={"name": name, **overrides})
     config = config.model_copy(update={"searcher": searcher, "test": None})
     run_dir = out / "runs" / f"{name}-{'-'.join(f'{k}{v}' for k, v in sorted(overrides.items())) or 'defaults'}" / f"seed-{seed}"

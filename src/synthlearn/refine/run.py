@@ -109,11 +109,13 @@ def load_real_images(spec: RealSpec) -> np.ndarray:
     return split_real(data, seed=spec.split_seed).pool if spec.split == "pool" else data.images
 
 
-def _label_classifier(config: RefineConfig, layers: dict[str, np.ndarray], pixel_max: float) -> tuple[nn.Module, torch.Tensor] | None:
-    """The frozen SmallCNN trained on the synthetic labels and those labels ``(N,)``, when
-    ``psi: features`` or ``semantic > 0`` needs them (else None). The model takes ``[-1, 1]`` images."""
+def _label_classifier(
+    config: RefineConfig, layers: dict[str, np.ndarray], pixel_max: float
+) -> tuple[nn.Module | None, torch.Tensor | None]:
+    """The frozen SmallCNN trained on the synthetic labels (it takes ``[-1, 1]`` images) and those
+    labels ``(N,)``, when ``psi: features`` or ``semantic > 0`` needs them; else ``(None, None)``."""
     if config.simgan.psi != "features" and config.simgan.semantic == 0:
-        return None
+        return None, None
     from synthlearn.train.fit import TrainSettings, fit, seeded_init
     from synthlearn.train.tasks import get_task
 
@@ -128,7 +130,7 @@ def _label_classifier(config: RefineConfig, layers: dict[str, np.ndarray], pixel
     seed = seeding.child_seed(config.seed, _LABEL_CLASSIFIER_STREAM)
     model = seeded_init(lambda: task.build_model(inputs, task.output_size(targets), spec.width, spec.depth), seed)
     fit(model, inputs, targets, task, TrainSettings(epochs=spec.epochs, batch_size=64), seed)
-    return model.eval(), targets
+    return _FromUnit(model.eval()), targets
 
 
 class _FromUnit(nn.Module):
@@ -202,12 +204,10 @@ class RefinerRun:
         with torch_threads(config.threads):
             synthetic, real, layers, real_images, pixel_max = self._prepare_data()
             monitor = CollapseMonitor(config.monitor.collapse_window, config.monitor.collapse_accuracy, config.monitor.collapse_delta)
-            classifier = _label_classifier(config, layers, pixel_max)
-            model, labels = classifier if classifier is not None else (None, None)
-            trainer = SimGANTrainer(config.simgan, synthetic, real, config.seed,
-                                    psi_extractor=_FromUnit(model.features[: 3 * config.label_classifier.blocks]) if model else None,
-                                    labels=labels, label_classifier=_FromUnit(model) if model else None,
-                                    collapse=monitor, max_loss=config.monitor.divergence_loss)
+            classifier, labels = _label_classifier(config, layers, pixel_max)
+            psi = _FromUnit(classifier.body.features[: 3 * config.label_classifier.blocks]) if classifier is not None else None
+            trainer = SimGANTrainer(config.simgan, synthetic, real, config.seed, psi_extractor=psi, labels=labels,
+                                    label_classifier=classifier, collapse=monitor, max_loss=config.monitor.divergence_loss)
             preview = _preview_indices(len(synthetic), layers.get(config.synthetic.label_layer or ""))
             report = on_event or (lambda event: warnings.warn(event["message"], RefinerWarning, stacklevel=3))
 
