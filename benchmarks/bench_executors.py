@@ -21,7 +21,8 @@ from pathlib import Path
 
 from synthlearn.atomic import write_json_atomic
 from synthlearn.config import load_config
-from synthlearn.execute.base import make_executor
+from synthlearn.execute.factory import make_executor
+from synthlearn.lts.config import LTSConfig
 from synthlearn.lts.loop import run_lts
 
 
@@ -39,7 +40,7 @@ def task_overhead(name: str, workers: int, n_tasks: int) -> float:
 
 
 def iteration_seconds(config_path: str, name: str, workers: int, iterations: int) -> float:
-    config = load_config(config_path, [f"searcher.iterations={iterations}"])
+    config = load_config(config_path, [f"searcher.iterations={iterations}"], LTSConfig)
     with make_executor(name, workers=workers) as pool, tempfile.TemporaryDirectory() as tmp:
         pool.map(noop, list(range(workers)))  # start the workers before timing
         start = time.perf_counter()
@@ -55,7 +56,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=200)
     parser.add_argument("--out", default="benchmarks/results/executors.json")
     args = parser.parse_args()
-    candidates = load_config(args.config).searcher.candidates
+    candidates = load_config(args.config, [], LTSConfig).searcher.candidates
     overhead = {name: task_overhead(name, 2, args.tasks) for name in ("local", "ray")}
     iteration = {
         f"{name}-{workers}": iteration_seconds(args.config, name, workers, args.iterations)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from synthlearn.atomic import write_json_atomic
 from synthlearn.config import load_config
+from synthlearn.lts.config import LTSConfig
 from synthlearn.lts.loop import run_lts
 
 
@@ -28,7 +29,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=3)
     parser.add_argument("--out", default="benchmarks/results/lts_iteration.json")
     args = parser.parse_args()
-    config = load_config(args.config, [f"searcher.iterations={args.iterations}", "executor.workers=1"])
+    config = load_config(args.config, [f"searcher.iterations={args.iterations}", "executor.workers=1"], LTSConfig)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         run_lts(config, Path(tmp) / "run")

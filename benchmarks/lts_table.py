@@ -27,6 +27,7 @@ import numpy as np
 
 from synthlearn.atomic import write_json_atomic, write_text_atomic
 from synthlearn.config import load_config
+from synthlearn.lts.config import LTSConfig
 from synthlearn.execute.local import LocalExecutor
 from synthlearn.lts.loop import LTSRun
 
@@ -52,10 +53,10 @@ def main() -> None:
     rows = []
     with LocalExecutor(args.workers) as pool:
         for method in args.methods:
-            base = LTSRun(load_config(args.config, args.assignments), out)
+            base = LTSRun(load_config(args.config, args.assignments, LTSConfig), out)
             per_seed, retrained, tv_start, tv_end, seconds = [], [], [], [], []
             for seed in args.seeds:
-                config = load_config(args.config, [*args.assignments, *method_overrides(method, base), f"seed={seed}"])
+                config = load_config(args.config, [*args.assignments, *method_overrides(method, base), f"seed={seed}"], LTSConfig)
                 run_dir = out / method / f"seed-{seed}"
                 if (run_dir / "result.json").exists():
                     result = json.loads((run_dir / "result.json").read_text())

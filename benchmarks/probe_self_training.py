@@ -26,9 +26,10 @@ from synthlearn import seeding
 from synthlearn.atomic import write_json_atomic
 from synthlearn.data.real import SKLEARN_DIGITS, load_real, split_real
 from synthlearn.demo import DemoSettings, task_config
-from synthlearn.refine.evaluate import accuracy, train_classifier
+from synthlearn.train.classifier import accuracy_on, train_classifier
 from synthlearn.sim import get_simulator
-from synthlearn.train.fit import predict, single_thread_torch
+from synthlearn.train.fit import predict
+from synthlearn.train.threads import single_thread_torch
 from synthlearn.train.tasks import images_to_tensor
 
 _DATA_STREAM, _FIRST_MODEL_STREAM, _ROUND_MODEL_STREAM = 71, 72, 73
@@ -50,8 +51,8 @@ def main() -> None:
     scale = task.input_scale
 
     def scores(model: torch.nn.Module) -> dict[str, float]:
-        return {"validation": accuracy(model, split.validation.images, split.validation.labels, scale),
-                "test": accuracy(model, split.test.images, split.test.labels, scale)}
+        return {"validation": accuracy_on(model, split.validation.images, split.validation.labels, scale),
+                "test": accuracy_on(model, split.test.images, split.test.labels, scale)}
 
     for seed in args.seeds:
         layers = sim.generate(learned[str(seed)], args.n, seed=seeding.child_seed(seed, _DATA_STREAM))

@@ -33,11 +33,11 @@ from synthlearn.demo import DemoSettings, task_config
 from synthlearn.losses.simgan import discriminator_loss, refiner_adversarial_loss
 from synthlearn.nn.discriminator import PatchDiscriminator
 from synthlearn.nn.refiner import Refiner, to_unit_range
-from synthlearn.refine.evaluate import accuracy, train_classifier
+from synthlearn.train.classifier import accuracy_on, train_classifier
 from synthlearn.refine.history import ImageHistory
 from synthlearn.sim import get_simulator
 from synthlearn.sim.digits.acquire import BLOCK
-from synthlearn.train.fit import single_thread_torch
+from synthlearn.train.threads import single_thread_torch
 
 COUNT_MAX = BLOCK * BLOCK  # 16: the largest optdigits value
 _DATA_STREAM, _INIT_STREAM, _STEP_STREAM, _TASK_STREAM = 61, 62, 63, 64
@@ -113,7 +113,7 @@ def main() -> None:
                 for name, images in (("synthetic", plain), ("refined", refined)):
                     models = [train_classifier(images, layers["label"], task, seeding.child_seed(seed, _TASK_STREAM, m)) for m in range(args.models)]
                     for split_name, data in (("validation", split.validation), ("test", split.test)):
-                        row[f"{name}_{split_name}"] = float(np.mean([accuracy(m, data.images, data.labels, task.input_scale) for m in models]))
+                        row[f"{name}_{split_name}"] = float(np.mean([accuracy_on(m, data.images, data.labels, task.input_scale) for m in models]))
                 rows.append(row)
                 print({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}, flush=True)
     summary = {}

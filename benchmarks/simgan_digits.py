@@ -30,7 +30,6 @@ import os
 import platform
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +65,7 @@ def main() -> None:
     for item in args.assignments:
         key, _, text = item.partition("=")
         overrides[key] = yaml.safe_load(text)
-    simgan = replace(with_steps(DIGITS_SIMGAN, args.steps), **overrides)
+    simgan = with_steps(DIGITS_SIMGAN, args.steps).model_copy(update=overrides)
     settings = CellSettings(n=args.n, multiplier=args.multiplier, simgan=simgan)
     load_at_start = round(os.getloadavg()[0], 2)
     start = time.perf_counter()

@@ -29,56 +29,60 @@ from __future__ import annotations
 import math
 import shutil
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field, field_validator
 
 from synthlearn import seeding
 from synthlearn.atomic import write_bytes_atomic, write_json_atomic
-from synthlearn.config import DataSpec, LTSConfig, SearcherConfig, TaskConfig
+from synthlearn.config import Settings
 from synthlearn.data.real import SKLEARN_DIGITS, load_real, split_real
 from synthlearn.data.shards import encode_npz
 from synthlearn.errors import UserError
 from synthlearn.execute.base import Executor
-from synthlearn.lts.evaluate import build_model, make_task, train_settings
+from synthlearn.lts.config import DataSpec, LTSConfig, SearcherConfig
 from synthlearn.lts.loop import LTSRun
 from synthlearn.sim import get_simulator
-from synthlearn.train.fit import evaluate, fit, single_thread_torch
+from synthlearn.train.classifier import accuracy_on, train_classifier
+from synthlearn.train.config import TaskConfig
 
 SYNTHETIC_ROWS = ("default", "random-params", "random-search", "reinforce")
 REFINED_ROWS = ("default + refined", "reinforce + refined")
 _SEARCHER_OF_ROW = {"default": "fixed", "random-params": "random-params", "random-search": "random-search", "reinforce": "reinforce"}
 
 
-@dataclass(frozen=True)
-class DemoSettings:
-    """Budget of the demo. ``full()`` and ``quick()`` are the two presets.
-
-    Attributes:
-        seeds: seeds of the repeated runs (rows report mean ± std over them).
-        iterations: outer iterations per synthetic row.
-        candidates: parameter sets per iteration (models trained per iteration).
-        train_size: synthetic digits generated per candidate.
-        epochs: training epochs per candidate.
-        policy_lr: REINFORCE learning rate.
-        refine_steps: adversarial steps of each SimGAN refiner (one refiner per seed).
-        refine_pretrain: discriminator pretraining steps of each refiner.
-        refined_models: task models trained per refined row and seed (best on validation kept).
-        fresh_models: new models trained at each synthetic run's learned parameters.
-    """
+class DemoSettings(Settings):
+    """Budget of the demo. ``full()`` and ``quick()`` are the two presets."""
 
     seeds: tuple[int, ...] = (0, 1, 2)
-    iterations: int = 12
-    candidates: int = 8
-    train_size: int = 2000
-    epochs: int = 4
-    policy_lr: float = 0.1
-    refine_steps: int = 600
-    refine_pretrain: int = 50
-    refined_models: int = 4
-    fresh_models: int = 4
+    """Seeds of the repeated runs (rows report mean ± std over them)."""
+    iterations: int = Field(12, ge=1)
+    """Outer iterations per synthetic row."""
+    candidates: int = Field(8, ge=1)
+    """Parameter sets per iteration (models trained per iteration)."""
+    train_size: int = Field(2000, ge=2)
+    """Synthetic digits generated per candidate."""
+    epochs: int = Field(4, ge=1)
+    """Training epochs per candidate."""
+    policy_lr: float = Field(0.1, gt=0)
+    """REINFORCE learning rate."""
+    refine_steps: int = Field(600, ge=0)
+    """Adversarial steps of each SimGAN refiner (one refiner per seed)."""
+    refine_pretrain: int = Field(50, ge=0)
+    """Discriminator pretraining steps of each refiner."""
+    refined_models: int = Field(4, ge=1)
+    """Task models trained per refined row and seed (best on validation kept)."""
+    fresh_models: int = Field(4, ge=1)
+    """New models trained at each synthetic run's learned parameters."""
+
+    @field_validator("seeds")
+    @classmethod
+    def _distinct_seeds(cls, seeds: tuple[int, ...]) -> tuple[int, ...]:
+        if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+            raise ValueError(f"seeds must be distinct non-negative integers, got {list(seeds)}")
+        return seeds
 
     @staticmethod
     def full() -> DemoSettings:
@@ -120,13 +124,8 @@ def train_on_real(layers: dict[str, np.ndarray], test_layers: dict[str, np.ndarr
     steps = settings.epochs * math.ceil(settings.train_size / 64)
     config = task_config(settings)
     config = config.model_copy(update={"epochs": max(1, round(steps / math.ceil(len(layers["label"]) / 64)))})
-    task = make_task(config)
-    with single_thread_torch():
-        inputs, targets = task.tensors(layers, config.input_scale)
-        test_inputs, test_targets = task.tensors(test_layers, config.input_scale)
-        model = build_model(config, task, inputs, 10, seed)
-        fit(model, inputs, targets, task, train_settings(config), seed)
-        return evaluate(model, test_inputs, test_targets, task)
+    model = train_classifier(layers["image"], layers["label"], config, seed)
+    return accuracy_on(model, test_layers["image"], test_layers["label"], config.input_scale)
 
 
 def summarise(values: list[float]) -> dict[str, Any]:
@@ -256,7 +255,7 @@ def run_demo(
         "task": "real-test accuracy of a model trained on synthetic digits (real row: on real digits)",
         "real_data": str(real),
         "protocol": {"validation": len(split.validation), "unlabelled_pool": len(split.pool), "test": len(split.test)},
-        "settings": asdict(settings),
+        "settings": settings.model_dump(),
         "rows": [table_row(name, kept, fresh) for name, (kept, fresh) in rows.items()],
         "learned_params": {str(seed): params for seed, params in learned.items()},
     }

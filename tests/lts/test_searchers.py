@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from synthlearn.config import SearcherConfig
-from synthlearn.lts.searchers import make_searcher
+from synthlearn.lts.config import SearcherConfig
+from synthlearn.lts.registry import make_searcher
 from synthlearn.params import Choice, ParamSpace, Simplex, Uniform
 
 TARGET = np.array([0.6, 0.3, 0.1, 0.0])
@@ -28,7 +28,7 @@ def run(name, iterations=150, k=4, **settings):
     noise = np.random.default_rng(1)
     for it in range(iterations):
         cands = searcher.suggest(it, k)
-        searcher.observe(it, cands, [reward(c, noise) for c in cands])
+        searcher.observe(cands, [reward(c.values, noise) for c in cands])
     return searcher
 
 
@@ -51,11 +51,11 @@ def test_reinforce_improves_over_its_start():
 @pytest.mark.parametrize("name", ["random-params", "random-search", "optuna-tpe", "optuna-cmaes"])
 def test_baselines_find_good_parameters(name):
     searcher = run(name, iterations=40)
-    assert searcher.best_reward > -0.35, searcher.best_params
+    assert searcher.best["reward"] > -0.35, searcher.best
 
 
 def test_random_search_beats_random_params_at_equal_budget():
-    assert run("random-search", iterations=40).best_reward > run("random-params", iterations=40).best_reward
+    assert run("random-search", iterations=40).best["reward"] > run("random-params", iterations=40).best["reward"]
 
 
 @pytest.mark.parametrize("name", ["reinforce", "random-params", "random-search", "optuna-tpe", "optuna-cmaes"])
@@ -67,16 +67,16 @@ def test_state_roundtrip_gives_identical_future(name):
     rewards_by_it = {}
     for it in range(10):
         cands = full.suggest(it, 3)
-        rewards_by_it[it] = [reward(c, noise) for c in cands]
-        full.observe(it, cands, rewards_by_it[it])
+        rewards_by_it[it] = [reward(c.values, noise) for c in cands]
+        full.observe(cands, rewards_by_it[it])
         if it == 4:
             saved = full.state_dict()
     resumed = make_searcher(space(), settings, seed=2)
     resumed.load_state_dict(saved)
     for it in range(5, 10):
         cands = resumed.suggest(it, 3)
-        resumed.observe(it, cands, rewards_by_it[it])
-    assert resumed.best_reward == full.best_reward
+        resumed.observe(cands, rewards_by_it[it])
+    assert resumed.best == full.best
     assert resumed.recommendation() == full.recommendation()
     assert resumed.summary() == full.summary()
 
@@ -87,4 +87,28 @@ def test_fixed_searcher_validates_its_parameters():
     with pytest.raises(ParamError, match="unknown parameter 'snow'"):
         make_searcher(space(), SearcherConfig(name="fixed", params={"snow": 1}), seed=0)
     fixed = make_searcher(space(), SearcherConfig(name="fixed", params={"road": "L"}), seed=0)
-    assert all(c["road"] == "L" for c in fixed.suggest(0, 3))
+    assert all(c.values["road"] == "L" for c in fixed.suggest(0, 3))
+
+
+def test_candidates_carry_what_the_searcher_learns_from():
+    """A reinforce candidate holds its sampled action; observing it in another order changes the update."""
+    settings = SearcherConfig(name="reinforce", candidates=3, iterations=2)
+    a, b = make_searcher(space(), settings, seed=3), make_searcher(space(), settings, seed=3)
+    cands = a.suggest(0, 3)
+    assert [c.trial_id for c in cands] == ["0-0", "0-1", "0-2"]
+    assert all("action" in c.info for c in cands)
+    assert [c.values for c in b.suggest(0, 3)] == [c.values for c in cands]
+    a.observe(cands, [1.0, 0.0, -1.0])
+    b.observe(cands[::-1], [1.0, 0.0, -1.0])
+    assert a.summary() != b.summary()
+    assert a.best == {"trial_id": "0-0", "values": cands[0].values, "reward": 1.0}
+
+
+def test_observe_reports_the_candidate_that_became_the_best():
+    searcher = make_searcher(space(), SearcherConfig(name="random-params", candidates=3), seed=0)
+    first = searcher.suggest(0, 3)
+    assert searcher.observe(first, [0.1, 0.5, 0.5]) == 1  # the first of equal rewards
+    second = searcher.suggest(1, 3)
+    assert searcher.observe(second, [0.2, 0.4, 0.5]) is None  # ties do not replace the incumbent
+    assert searcher.observe(searcher.suggest(2, 3), [0.0, 0.0, 0.9]) == 2
+    assert searcher.best["trial_id"] == "2-2"

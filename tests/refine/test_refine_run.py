@@ -2,7 +2,6 @@
 
 import json
 import math
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,7 +12,8 @@ from synthlearn.errors import UserError
 from synthlearn.refine import simgan as simgan_module
 from synthlearn.refine.config import RefineConfig
 from synthlearn.refine.monitor import CollapseMonitor
-from synthlearn.refine.run import CHECKPOINT, RefinerRun, read_history, run_refiner
+from synthlearn.refine.run import RefinerRun, read_history, run_refiner
+from synthlearn.runs import CHECKPOINT
 
 
 def real_npz(tmp_path, images):
@@ -52,7 +52,7 @@ def test_run_writes_artefacts(tmp_path):
     for name in ("config.yaml", "history.jsonl", "refiner.pt", "result.json", "samples.png", "history.png",
                  "samples/step-000005.png", "samples/step-000010.png", str(CHECKPOINT)):
         assert (out / name).is_file(), name
-    checkpoint = torch.load(out / CHECKPOINT, weights_only=True)
+    checkpoint = torch.load(out / CHECKPOINT, weights_only=True)["state"]
     assert checkpoint["step"] == 12 == result["steps"]["total"]
     history = read_history(out)
     assert [h["phase"] for h in history] == ["pretrain_refiner"] * 2 + ["pretrain_discriminator"] + ["adversarial"] * 4
@@ -74,16 +74,16 @@ def test_resume_after_a_kill_gives_the_same_weights(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         run_refiner(config, tmp_path / "killed", on_step=kill)
-    assert torch.load(tmp_path / "killed" / CHECKPOINT, weights_only=True)["step"] == 6
+    assert torch.load(tmp_path / "killed" / CHECKPOINT, weights_only=True)["state"]["step"] == 6
     run_refiner(config, tmp_path / "killed", resume=True)
     whole, resumed = weights(tmp_path / "whole"), weights(tmp_path / "killed")
     assert all(torch.equal(whole[k], resumed[k]) for k in whole)
-    d_whole = torch.load(tmp_path / "whole" / CHECKPOINT, weights_only=True)["trainer"]["discriminator"]
-    d_resumed = torch.load(tmp_path / "killed" / CHECKPOINT, weights_only=True)["trainer"]["discriminator"]
+    d_whole = torch.load(tmp_path / "whole" / CHECKPOINT, weights_only=True)["state"]["trainer"]["discriminator"]
+    d_resumed = torch.load(tmp_path / "killed" / CHECKPOINT, weights_only=True)["state"]["trainer"]["discriminator"]
     assert all(torch.equal(d_whole[k], d_resumed[k]) for k in d_whole)
     assert read_history(tmp_path / "whole") == read_history(tmp_path / "killed")
     other = tiny_config(tmp_path, lam=0.7)
-    with pytest.raises(UserError, match="config differs"):
+    with pytest.raises(UserError, match="settings differ"):
         run_refiner(other, tmp_path / "killed", resume=True)
 
 
@@ -100,7 +100,7 @@ def test_identity_collapse_is_detected_and_recorded(tmp_path):
     logged = [h for h in read_history(tmp_path / "run") if "event" in h]
     assert logged == events
     with pytest.warns(UserWarning, match="identity collapse"):  # without a callback: a warning
-        run_refiner(config.model_copy(update={"simgan": replace(config.simgan, steps=8)}), tmp_path / "again")
+        run_refiner(config.model_copy(update={"simgan": config.simgan.model_copy(update={"steps": 8})}), tmp_path / "again")
 
 
 def test_collapse_monitor_window():
@@ -132,7 +132,7 @@ def test_divergence_rolls_back_and_lowers_the_learning_rate(tmp_path, monkeypatc
     assert event["step"] == 8 and event["rolled_back_to"] == 6 and event["what"] == "loss_d"
     assert event["lr_scale"] == 0.5 and event["lr_refiner"] == pytest.approx(0.5e-3)
     assert result["rollbacks"] == 1 and result["lr_scale"] == 0.5
-    state = torch.load(tmp_path / "run" / CHECKPOINT, weights_only=True)
+    state = torch.load(tmp_path / "run" / CHECKPOINT, weights_only=True)["state"]
     assert state["trainer"]["opt_d"]["param_groups"][0]["lr"] == pytest.approx(0.5e-3)
     assert all(torch.isfinite(v).all() for v in weights(tmp_path / "run").values())
     assert [h for h in read_history(tmp_path / "run") if "event" in h] == events

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from synthlearn.refine.simgan import SimGANSettings, SimGANTrainer
-from synthlearn.train.fit import single_thread_torch
+from synthlearn.train.threads import single_thread_torch
 
 
 @pytest.fixture(autouse=True)

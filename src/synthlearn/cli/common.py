@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from synthlearn.execute.base import Executor, make_executor
+from synthlearn.execute.base import Executor
+from synthlearn.execute.factory import make_executor
 
 console = Console(stderr=True)  # progress and messages
 stdout = Console()  # results (tables)
@@ -27,5 +28,4 @@ def progress_bar() -> Iterator[Progress]:
 
 
 def executor_from_options(name: str, workers: int, address: str | None = None) -> Executor:
-    options = {"address": address} if address else {}
-    return make_executor(name, workers=workers, **options)
+    return make_executor(name, workers=workers, address=address)

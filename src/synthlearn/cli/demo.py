@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -26,7 +25,7 @@ def demo(
     if seeds:
         if len(set(seeds)) != len(seeds):
             raise UserError(f"--seed values repeat: {seeds}")
-        settings = replace(settings, seeds=tuple(seeds))
+        settings = settings.model_copy(update={"seeds": tuple(seeds)})
     runs = settings.runs
     with progress_bar() as bar, executor_from_options("local", workers) as pool:
         overall = bar.add_task("demo runs", total=runs)

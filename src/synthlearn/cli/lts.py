@@ -8,6 +8,7 @@ import typer
 
 from synthlearn.cli.common import console, executor_from_options, progress_bar
 from synthlearn.config import load_config
+from synthlearn.lts.config import LTSConfig
 from synthlearn.lts.loop import LTSRun
 
 app = typer.Typer(help="Learning to Simulate: search simulator parameters by policy gradient.", no_args_is_help=True)
@@ -24,10 +25,10 @@ def run(
     ray_address: str | None = typer.Option(None, "--ray-address", help="Ray cluster address (default: the config's, else local)."),
 ) -> None:
     """Run (or --resume) an LTS experiment; writes history, checkpoints, result.json and plots."""
-    cfg = load_config(config, assignments)
+    cfg = load_config(config, assignments, LTSConfig)
     experiment = LTSRun(cfg, out)
     name = executor or cfg.executor.name
-    with progress_bar() as bar, executor_from_options(name, workers or cfg.executor.workers, ray_address or cfg.executor.address) as pool:
+    with progress_bar() as bar, executor_from_options(name, cfg.executor.workers if workers is None else workers, ray_address or cfg.executor.address) as pool:
         task = bar.add_task(f"{cfg.name} ({cfg.searcher.name})", total=cfg.searcher.iterations)
 
         def advance(iteration: int, record: dict) -> None:

@@ -26,7 +26,7 @@ def run(
     """Train (or --resume) a refiner; writes history.jsonl, checkpoints, sample grids, refiner.pt and result.json."""
     if real is not None:
         assignments = [*assignments, f"real.source={real}"]
-    cfg = load_config(config, assignments, model=RefineConfig)
+    cfg = load_config(config, assignments, RefineConfig)
     experiment = RefinerRun(cfg, out)
     with progress_bar() as bar:
         task = bar.add_task(f"{cfg.name}", total=cfg.simgan.total_steps)

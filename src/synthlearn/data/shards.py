@@ -30,6 +30,8 @@ import numpy as np
 from synthlearn import __version__, seeding
 from synthlearn.atomic import write_bytes_atomic, write_json_atomic
 from synthlearn.errors import UserError
+from synthlearn.sim.base import get_simulator, import_ref
+from synthlearn.sim.request import SimRequest
 
 MANIFEST = "manifest.json"
 FORMAT = "synthlearn-shards/1"
@@ -57,16 +59,14 @@ def sha256_of(path: Path) -> str:
 
 @dataclass(frozen=True)
 class ShardJob:
-    """Everything a worker needs to make and write one shard (picklable).
+    """Everything a worker needs to make and write one shard (picklable): what to simulate, and where."""
 
-    ``simulator`` is an import reference (``module:Class``) so any worker can load it.
-    """
-
-    simulator: str
-    params: dict[str, Any]
-    count: int
-    seed: int
+    request: SimRequest
     path: str
+
+    @property
+    def count(self) -> int:
+        return self.request.n
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,7 @@ def _record_path(shard_path: str | Path) -> Path:
 
 def make_shard(job: ShardJob) -> ShardRecord:
     """Generate one shard, write it atomically, then its record in ``.partial/``; returns the record."""
-    from synthlearn.sim import get_simulator
-
-    layers = get_simulator(job.simulator).generate(job.params, job.count, job.seed)
+    layers = job.request.generate()
     data = encode_npz(layers)
     write_bytes_atomic(job.path, data)
     info = {k: {"dtype": str(v.dtype), "shape": list(v.shape[1:])} for k, v in layers.items()}
@@ -109,15 +107,15 @@ def _finished(job: ShardJob) -> ShardRecord | None:
     return record
 
 
-def plan_shards(simulator: str, params: dict[str, Any], n: int, seed: int, shard_size: int, out: Path) -> list[ShardJob]:
-    """Split ``n`` samples into shard jobs of at most ``shard_size`` samples."""
+def plan_shards(request: SimRequest, shard_size: int, out: Path) -> list[ShardJob]:
+    """Split ``request`` into shard jobs of at most ``shard_size`` samples; shard ``i`` draws from ``child_seed(seed, i)``."""
     if shard_size < 1:
         raise UserError(f"shard size must be at least 1, got {shard_size}")
     jobs = []
-    for index, start in enumerate(range(0, n, shard_size)):
-        count = min(shard_size, n - start)
+    for index, start in enumerate(range(0, request.n, shard_size)):
+        count = min(shard_size, request.n - start)
         path = out / f"shard-{index:05d}.npz"
-        jobs.append(ShardJob(simulator, params, count, seeding.child_seed(seed, index), str(path)))
+        jobs.append(ShardJob(request.with_sample(count, seeding.child_seed(request.seed, index)), str(path)))
     return jobs
 
 
@@ -142,8 +140,6 @@ def write_dataset(
     With ``resume=True`` an interrupted generation of the same dataset keeps the shards it
     finished (checksums verified) and makes only the rest.
     """
-    from synthlearn.sim import get_simulator, import_ref
-
     sim = get_simulator(simulator)
     full = sim.param_space().validate(params)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -163,7 +159,7 @@ def write_dataset(
         raise UserError(f"{out} holds an interrupted generation; pass --resume to finish it or choose another --out")
     (out / MANIFEST).unlink(missing_ok=True)
     write_json_atomic(plan_path, plan)
-    jobs = plan_shards(import_ref(sim), full, n, seed, shard_size, out)
+    jobs = plan_shards(SimRequest(import_ref(sim), full, n, seed), shard_size, out)
     done = {job.path: _finished(job) for job in jobs} if resume else {}
     todo = [job for job in jobs if done.get(job.path) is None]
     made = iter((map_fn or (lambda fn, items: [fn(item) for item in items]))(make_shard, todo))

@@ -12,7 +12,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from synthlearn.errors import UserError
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -33,16 +32,3 @@ class Executor(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def make_executor(name: str = "local", workers: int = 1, **options: object) -> Executor:
-    """Build an executor by name: ``local`` (processes on this machine) or ``ray``."""
-    if name == "local":
-        from synthlearn.execute.local import LocalExecutor
-
-        return LocalExecutor(workers=workers)
-    if name == "ray":
-        from synthlearn.execute.ray import RayExecutor
-
-        return RayExecutor(workers=workers, **options)
-    raise UserError(f"unknown executor '{name}'; choose local or ray")

@@ -1,6 +1,6 @@
 """The Learning-to-Simulate loop: suggest θ → simulate → train → validate → update.
 
-:func:`run_lts` drives one experiment in a run folder::
+:class:`LTSRun` drives one experiment in a :class:`~synthlearn.runs.RunFolder`::
 
     RUN/config.yaml            the resolved config
     RUN/history.jsonl          one JSON object per iteration
@@ -17,10 +17,8 @@ test metric is measured on it once, on data the search never saw.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,50 +26,26 @@ import numpy as np
 import torch
 
 from synthlearn import seeding
-from synthlearn.atomic import write_json_atomic, write_text_atomic
-from synthlearn.checkpoint import load_checkpoint, save_checkpoint
-from synthlearn.config import DataSpec, LTSConfig, dump_config
+from synthlearn.checkpoint import save_checkpoint
+from synthlearn.data.sources import LayerSource
 from synthlearn.errors import UserError
 from synthlearn.execute.base import Executor
 from synthlearn.execute.local import LocalExecutor
-from synthlearn.lts.evaluate import (
-    CandidateJob,
-    EvalData,
-    build_model,
-    evaluate_candidate,
-    load_eval_tensors,
-    make_task,
-)
-from synthlearn.lts.searchers import Searcher, make_searcher
-from synthlearn.params import ParamSpace, Simplex
-from synthlearn.sim import get_simulator, import_ref
-from synthlearn.train.fit import evaluate, single_thread_torch
-
-CHECKPOINT = Path("checkpoints") / "latest.pt"
+from synthlearn.lts.config import DataSpec, LTSConfig
+from synthlearn.lts.evaluate import CandidateJob, CandidateResult, evaluate_candidate, load_tensors
+from synthlearn.lts.recovery import tv_distances
+from synthlearn.lts.registry import make_searcher
+from synthlearn.lts.searcher import Candidate, Searcher
+from synthlearn.runs import RunFolder
+from synthlearn.sim.base import get_simulator, import_ref
+from synthlearn.sim.request import SimRequest
+from synthlearn.train.fit import evaluate
+from synthlearn.train.models import build_model, make_task
+from synthlearn.train.threads import single_thread_torch
 
 # Stream ids under the experiment seed (never reuse one for another purpose).
 _SEARCHER_STREAM, _DATA_STREAM, _TRAIN_STREAM = 1, 2, 3
 _FRESH_MODELS_ITERATION = 10_000  # data/training streams of fresh models: never an iteration of the search
-
-
-def _probabilities(summary: dict[str, Any]) -> dict[str, Any]:
-    return {name: s["probs"] for name, s in summary.items() if "probs" in s}
-
-
-def _tv_of_summary(space: ParamSpace, summary: dict[str, Any], target: dict[str, Any]) -> dict[str, float]:
-    out = {}
-    for name, probs in _probabilities(summary).items():
-        p = space[name]
-        reference = p.as_array(target[name]) if isinstance(p, Simplex) else np.array([c == target[name] for c in p.choices], float)
-        out[name] = 0.5 * float(np.abs(np.array([probs[c] for c in p.choices]) - reference).sum())
-    return out
-
-
-def _read_history(path: Path, keep: int) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return lines[:keep]
 
 
 class LTSRun:
@@ -79,67 +53,66 @@ class LTSRun:
 
     def __init__(self, config: LTSConfig, out: str | Path) -> None:
         self.config = config
-        self.out = Path(out)
+        self.folder = RunFolder(out, "an LTS run")
         self.simulator = get_simulator(config.simulator)
         self.space = self.simulator.param_space()
         self.fixed = {name: self.space[name].validate(value) for name, value in config.fixed.items()}
         learn = config.learn if config.learn is not None else [n for n in self.space.names if n not in self.fixed]
         self.learned_space = self.space.subspace(learn)
         self.task = make_task(config.task)
-        self.validation = EvalData.from_spec(config.validation, config.simulator, self.fixed)
-        self.test = self._test_data()
-        self.hidden = None if config.validation.dataset else self.learned_values(self.validation.params)
+        self.validation = self._source(config.validation)
+        self.test = self._test_source()
+        self.hidden = None if config.validation.dataset else self.learned_values(self.validation.request.params)
 
-    def _test_data(self) -> EvalData | None:
+    @property
+    def out(self) -> Path:
+        return self.folder.path
+
+    def _source(self, spec: DataSpec) -> LayerSource:
+        if spec.dataset:
+            return LayerSource(dataset=str(spec.dataset))
+        return LayerSource(request=SimRequest.create(self.simulator, {**self.fixed, **spec.params}, spec.n, spec.seed))
+
+    def _test_source(self) -> LayerSource | None:
         spec = self.config.test
         if spec is None:
             if self.config.validation.dataset:
                 return None
             spec = DataSpec(params=self.config.validation.params, n=self.config.validation.n, seed=self.config.validation.seed + 1)
-        return EvalData.from_spec(spec, self.config.simulator, self.fixed)
+        return self._source(spec)
 
     def learned_values(self, params: dict[str, Any]) -> dict[str, Any]:
         return {name: params[name] for name in self.learned_space.names}
 
-    def full_params(self, candidate: dict[str, Any]) -> dict[str, Any]:
-        return self.space.validate({**self.fixed, **candidate})
+    def full_params(self, values: dict[str, Any]) -> dict[str, Any]:
+        return self.space.validate({**self.fixed, **values})
 
     def make_searcher(self) -> Searcher:
         return make_searcher(self.learned_space, self.config.searcher, seeding.child_seed(self.config.seed, _SEARCHER_STREAM))
 
-    def jobs(self, iteration: int, candidates: list[dict[str, Any]], init_state: dict | None) -> list[CandidateJob]:
-        seed = self.config.seed
+    def jobs(self, iteration: int, values: list[dict[str, Any]], init_state: dict | None,
+             validation: LayerSource | None = None) -> list[CandidateJob]:
+        """The evaluation jobs of ``values`` at ``iteration`` (streams ``(seed, stream, iteration, k)``)."""
+        seed, ref = self.config.seed, import_ref(self.simulator)
         return [
             CandidateJob(
-                simulator=import_ref(self.simulator),
-                params=self.full_params(candidate),
-                n_train=self.config.train_size,
-                data_seed=seeding.child_seed(seed, _DATA_STREAM, iteration, k),
+                data=SimRequest(ref, self.full_params(v), self.config.train_size, seeding.child_seed(seed, _DATA_STREAM, iteration, k)),
                 train_seed=seeding.child_seed(seed, _TRAIN_STREAM, iteration, k),
                 task=self.config.task,
-                validation=self.validation,
+                validation=validation or self.validation,
                 init_state=init_state,
             )
-            for k, candidate in enumerate(candidates)
+            for k, v in enumerate(values)
         ]
 
-    # -- the run ---------------------------------------------------------------------------
+    def check_inputs(self, resume: bool) -> None:
+        """Check the run folder and load the evaluation data (its layers, for the task) before anything is written."""
+        self.folder.check(resume)
+        for source in (self.validation, self.test):
+            if source is not None:
+                load_tensors(source, self.task, self.config.task.input_scale)
 
-    def _prepare_folder(self, resume: bool) -> dict[str, Any] | None:
-        checkpoint = self.out / CHECKPOINT
-        config_text = dump_config(self.config)
-        if checkpoint.exists():
-            if not resume:
-                raise UserError(f"{self.out} already holds a run; pass --resume to continue it or choose a new --out")
-            saved = (self.out / "config.yaml").read_text() if (self.out / "config.yaml").exists() else None
-            if saved is not None and saved != config_text:
-                raise UserError(f"the config differs from {self.out / 'config.yaml'}; resume with the same config and --set values")
-            return load_checkpoint(checkpoint)
-        if (self.out / "result.json").exists() and not resume:
-            raise UserError(f"{self.out} already holds a finished run; choose a new --out")
-        self.out.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(self.out / "config.yaml", config_text)
-        return None
+    # -- the run ---------------------------------------------------------------------------
 
     def run(
         self,
@@ -151,55 +124,50 @@ class LTSRun:
 
         ``on_iteration(iteration, record)`` is called after each iteration's checkpoint.
         """
-        state = self._prepare_folder(resume)
+        self.check_inputs(resume)
+        state = self.folder.start(self.config, resume)
         searcher = self.make_searcher()
-        start, best, warm_state, elapsed_before = 0, {"reward": -np.inf}, None, 0.0
+        start, best_model, warm_state, elapsed_before = 0, None, None, 0.0
         if state is not None:
-            start, best, warm_state = state["iteration"], state["best"], state["warm_state"]
-            elapsed_before = state["elapsed"]
+            start, best_model, warm_state, elapsed_before = state["iteration"], state["best_model"], state["warm_state"], state["elapsed"]
             searcher.load_state_dict(state["searcher"])
-        history = _read_history(self.out / "history.jsonl", start)
-        write_text_atomic(self.out / "history.jsonl", "".join(json.dumps(h, sort_keys=True) + "\n" for h in history))
         executor = executor or LocalExecutor(workers=1)
         clock = time.perf_counter()
         settings = self.config.searcher
         for iteration in range(start, settings.iterations):
             candidates = searcher.suggest(iteration, settings.candidates)
             init = warm_state if self.config.task.warm_start else None
-            results = executor.map(evaluate_candidate, self.jobs(iteration, candidates, init))
-            rewards = [r.reward for r in results]
-            searcher.observe(iteration, candidates, rewards)
-            top = int(np.argmax(rewards))
-            if rewards[top] > best["reward"]:
-                best = {
-                    "reward": rewards[top], "metric": results[top].metric, "iteration": iteration, "candidate": top,
-                    "params": self.full_params(candidates[top]), "state": results[top].state,
-                    "out_features": results[top].out_features,
-                }
-            warm_state = results[top].state
-            record = self._record(iteration, candidates, results, searcher, best, elapsed_before + time.perf_counter() - clock)
-            history.append(record)
-            with open(self.out / "history.jsonl", "a") as handle:
-                handle.write(json.dumps(record, sort_keys=True) + "\n")
-            save_checkpoint(self.out / CHECKPOINT, {
-                "iteration": iteration + 1, "searcher": searcher.state_dict(), "best": best,
+            results = executor.map(evaluate_candidate, self.jobs(iteration, [c.values for c in candidates], init))
+            improved = searcher.observe(candidates, [r.reward for r in results])
+            if improved is not None:
+                best_model = self._best_model(iteration, improved, candidates[improved], results[improved])
+            warm_state = results[int(np.argmax([r.reward for r in results]))].state
+            record = self._record(iteration, candidates, results, searcher, elapsed_before + time.perf_counter() - clock)
+            self.folder.append(record)
+            self.folder.save_checkpoint({
+                "iteration": iteration + 1, "searcher": searcher.state_dict(), "best_model": best_model,
                 "warm_state": warm_state, "elapsed": record["seconds"]["elapsed"],
             })
             if on_iteration is not None:
                 on_iteration(iteration, record)
-        return self._finish(searcher, best, history)
+        return self._finish(searcher, best_model)
 
-    def _record(self, iteration, candidates, results, searcher, best, elapsed) -> dict[str, Any]:
+    def _best_model(self, iteration: int, index: int, candidate: Candidate, result: CandidateResult) -> dict[str, Any]:
+        """What the run keeps of the best candidate so far: where it came from, its metric and weights."""
+        return {"metric": result.metric, "iteration": iteration, "candidate": index, "params": self.full_params(candidate.values),
+                "state": result.state, "out_features": result.out_features}
+
+    def _record(self, iteration, candidates, results, searcher: Searcher, elapsed: float) -> dict[str, Any]:
         summary = searcher.summary()
         record: dict[str, Any] = {
             "iteration": iteration,
             "rewards": [r.reward for r in results],
             "metrics": [r.metric for r in results],
             "mean_reward": float(np.mean([r.reward for r in results])),
-            "best_reward": float(best["reward"]),
+            "best_reward": float(searcher.best["reward"]),
             "baseline": getattr(searcher, "baseline", None),
             "policy": summary,
-            "candidates": candidates,
+            "candidates": [c.values for c in candidates],
             "seconds": {
                 "simulate": sum(r.seconds_simulate for r in results),
                 "train": sum(r.seconds_train for r in results),
@@ -207,7 +175,7 @@ class LTSRun:
             },
         }
         if self.hidden is not None:
-            record["tv_to_validation"] = _tv_of_summary(self.learned_space, summary, self.hidden)
+            record["tv_to_validation"] = tv_distances(self.learned_space, summary, self.hidden)
         return record
 
     def test_metric(self, state: dict[str, torch.Tensor], out_features: int) -> float | None:
@@ -215,7 +183,7 @@ class LTSRun:
         if self.test is None:
             return None
         with single_thread_torch():
-            inputs, targets = load_eval_tensors(self.test, self.task, self.config.task.input_scale)
+            inputs, targets = load_tensors(self.test, self.task, self.config.task.input_scale)
             model = build_model(self.config.task, self.task, inputs, out_features, seed=0)
             model.load_state_dict(state)
             return evaluate(model, inputs, targets, self.task)
@@ -228,14 +196,15 @@ class LTSRun:
         """
         if self.test is None:
             raise UserError("fresh-model test metrics need test data: set `test` in the config")
-        jobs = [replace(job, validation=self.test) for job in self.jobs(_FRESH_MODELS_ITERATION, [self.learned_values(params)] * models, None)]
+        jobs = self.jobs(_FRESH_MODELS_ITERATION, [self.learned_values(params)] * models, None, validation=self.test)
         return [result.metric for result in (executor or LocalExecutor(1)).map(evaluate_candidate, jobs)]
 
-    def _finish(self, searcher: Searcher, best: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, Any]:
+    def _finish(self, searcher: Searcher, best_model: dict[str, Any]) -> dict[str, Any]:
         from synthlearn.report.plots import plot_lts_history
 
         settings = self.config.searcher
-        save_checkpoint(self.out / "best_model.pt", best["state"])
+        history = self.folder.history()
+        save_checkpoint(self.folder.file("best_model.pt"), best_model["state"])
         result = {
             "name": self.config.name,
             "searcher": settings.name,
@@ -243,20 +212,29 @@ class LTSRun:
             "budget": {"iterations": settings.iterations, "candidates": settings.candidates,
                        "models_trained": settings.iterations * settings.candidates},
             "metric": self.task.metric_name,
-            "best": {k: best[k] for k in ("reward", "metric", "iteration", "candidate", "params")},
+            "best": {"reward": searcher.best["reward"], **{k: best_model[k] for k in ("metric", "iteration", "candidate", "params")}},
             "learned_params": self.full_params(searcher.recommendation()),
             "final_policy": searcher.summary(),
-            "test": {"metric": self.test_metric(best["state"], best["out_features"]), "n": self.test.n if self.test else None},
+            "test": {"metric": self.test_metric(best_model["state"], best_model["out_features"]), "n": self.test.n if self.test else None},
         }
         if self.hidden is not None:
             result["hidden_params"] = self.hidden
             result["tv_to_validation"] = {"start": history[0].get("tv_to_validation"), "end": history[-1].get("tv_to_validation")}
-        write_json_atomic(self.out / "result.json", result)
+        self.folder.write_result(result)
         plot_lts_history(history, self.out, hidden=self.hidden, space=self.learned_space, metric=self.task.metric_name)
         return result
 
 
 def run_lts(config: LTSConfig, out: str | Path, resume: bool = False, executor: Executor | None = None,
             on_iteration: Callable[[int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Run (or resume) a Learning-to-Simulate experiment in folder ``out``."""
-    return LTSRun(config, out).run(executor=executor, resume=resume, on_iteration=on_iteration)
+    """Run (or resume) a Learning-to-Simulate experiment in folder ``out``.
+
+    Without ``executor`` the jobs run on the executor the config names (``executor.name``,
+    ``executor.workers``, ``executor.address``).
+    """
+    from synthlearn.execute.factory import executor_from_config
+
+    if executor is not None:
+        return LTSRun(config, out).run(executor=executor, resume=resume, on_iteration=on_iteration)
+    with executor_from_config(config.executor) as pool:
+        return LTSRun(config, out).run(executor=pool, resume=resume, on_iteration=on_iteration)

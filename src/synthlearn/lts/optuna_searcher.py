@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import copy
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from synthlearn import seeding
-from synthlearn.config import SearcherConfig
 from synthlearn.errors import UserError
-from synthlearn.lts.searchers import Searcher
+from synthlearn.lts.config import SearcherConfig
+from synthlearn.lts.searcher import Candidate, Searcher
 from synthlearn.lts.transforms import softmax
 from synthlearn.params import Choice, IntRange, ParamSpace, Simplex, Uniform
 
@@ -42,7 +43,6 @@ class OptunaSearcher(Searcher):
         self.optuna = _import_optuna()
         self.name = settings.name
         self.trials: list[dict[str, Any]] = []  # {"params": flat, "value": float, "system_attrs": dict}
-        self._pending: list[dict[str, Any]] = []
         self.distributions = self._distributions()
 
     def _distributions(self) -> dict[str, Any]:
@@ -76,7 +76,7 @@ class OptunaSearcher(Searcher):
             return self.optuna.samplers.TPESampler(seed=seed, n_startup_trials=max(self.settings.candidates, 4))
         return self.optuna.samplers.CmaEsSampler(seed=seed, popsize=self.settings.candidates, warn_independent_sampling=False)
 
-    def suggest(self, iteration: int, k: int) -> list[dict[str, Any]]:
+    def _draw(self, iteration: int, k: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             study = self.optuna.create_study(direction="maximize", sampler=self._sampler(iteration))
@@ -88,16 +88,15 @@ class OptunaSearcher(Searcher):
                     )
                 )
             asked = [study.ask(self.distributions) for _ in range(k)]
-            self._pending = []
+            trials = []
             for trial in asked:
                 frozen = study._storage.get_trial(trial._trial_id)
-                self._pending.append({"params": dict(trial.params), "system_attrs": dict(frozen.system_attrs)})
-        return [self._values(t["params"]) for t in self._pending]
+                trials.append({"params": dict(trial.params), "system_attrs": dict(frozen.system_attrs)})
+        return [(self._values(t["params"]), {"optuna": t}) for t in trials]
 
-    def observe(self, iteration: int, candidates: list[dict[str, Any]], rewards: list[float]) -> None:
-        super().observe(iteration, candidates, rewards)
-        for pending, reward in zip(self._pending, rewards):
-            self.trials.append({**pending, "value": float(reward)})
+    def _learn(self, candidates: Sequence[Candidate], rewards: Sequence[float]) -> None:
+        for candidate, reward in zip(candidates, rewards):
+            self.trials.append({**candidate.info["optuna"], "value": float(reward)})
 
     def state_dict(self) -> dict[str, Any]:
         return {**super().state_dict(), "trials": copy.deepcopy(self.trials)}

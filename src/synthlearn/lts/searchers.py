@@ -1,10 +1,4 @@
-"""Outer optimisers over simulator parameters, behind one suggest/observe interface.
-
-The shape follows Ray Tune's Searcher: each iteration the loop asks for ``k`` candidate
-parameter sets (:meth:`Searcher.suggest`) and reports one reward per candidate
-(:meth:`Searcher.observe`). Every searcher spends the same budget: one trained task model per
-candidate. Draws for iteration ``t`` come from the stream ``(seed, t)``, so a resumed run
-makes the same suggestions as an uninterrupted one.
+"""The built-in searchers (see :mod:`synthlearn.lts.searcher` for the interface).
 
 * ``reinforce`` -- the LTS policy gradient: REINFORCE with a moving-average baseline.
 * ``random-params`` -- the LTS paper's baseline: every candidate is drawn from the whole
@@ -12,83 +6,25 @@ makes the same suggestions as an uninterrupted one.
 * ``random-search`` -- a (1 + k) local random search: candidates perturb the best parameters
   so far with Gaussian steps in unbounded coordinates; the first iteration draws at random.
 * ``fixed`` -- always the given parameters (the oracle row: training at the hidden parameters).
-* ``optuna-tpe`` / ``optuna-cmaes`` -- Optuna's samplers (extra ``synthlearn[optuna]``).
+
+Optuna's samplers live in :mod:`synthlearn.lts.optuna_searcher`; :func:`synthlearn.lts.registry.make_searcher`
+builds any of them by name.
 """
 
 from __future__ import annotations
 
 import copy
-from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
 
-from synthlearn import seeding
-from synthlearn.config import SearcherConfig
-from synthlearn.errors import UserError
 from synthlearn.lts import transforms
+from synthlearn.lts.config import SearcherConfig
 from synthlearn.lts.policy import Policy
-from synthlearn.params import Choice, ParamSpace, Simplex
-
-
-def summarise_values(space: ParamSpace, values: list[dict[str, Any]]) -> dict[str, Any]:
-    """Summary in the policy's format for a set of parameter values (frequencies, means, stds)."""
-    out: dict[str, Any] = {}
-    for p in space:
-        column = [v[p.name] for v in values]
-        if isinstance(p, Choice):
-            out[p.name] = {"probs": {c: column.count(c) / len(column) for c in p.choices}}
-        elif isinstance(p, Simplex):
-            mean = np.mean([p.as_array(v) for v in column], axis=0)
-            out[p.name] = {"probs": dict(zip(p.choices, map(float, mean)))}
-        else:
-            out[p.name] = {"mean": float(np.mean(column)), "std": float(np.std(column))}
-    return out
-
-
-class Searcher(ABC):
-    """Proposes parameter sets and learns from their rewards.
-
-    Args:
-        space: the searched parameters (a subspace of the simulator's space).
-        settings: the ``searcher`` section of the experiment config.
-        seed: root seed of the searcher's random streams.
-    """
-
-    name = ""
-
-    def __init__(self, space: ParamSpace, settings: SearcherConfig, seed: int) -> None:
-        self.space, self.settings, self.seed = space, settings, seed
-        self.best_params: dict[str, Any] | None = None
-        self.best_reward = -np.inf
-
-    def rng(self, iteration: int) -> np.random.Generator:
-        return seeding.generator(self.seed, iteration)
-
-    @abstractmethod
-    def suggest(self, iteration: int, k: int) -> list[dict[str, Any]]:
-        """``k`` parameter sets (values for every searched parameter) for ``iteration``."""
-
-    def observe(self, iteration: int, candidates: list[dict[str, Any]], rewards: list[float]) -> None:
-        """Learn from the rewards of the candidates of ``iteration`` (same order)."""
-        best = int(np.argmax(rewards))
-        if rewards[best] > self.best_reward:
-            self.best_reward, self.best_params = float(rewards[best]), candidates[best]
-
-    def recommendation(self) -> dict[str, Any]:
-        """The parameters this searcher would use now (best seen, unless it has a model)."""
-        return self.best_params if self.best_params is not None else self.space.defaults()
-
-    def summary(self) -> dict[str, Any]:
-        """Per-parameter summary for the history (probabilities; mean and std)."""
-        return summarise_values(self.space, [self.recommendation()])
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"best_params": self.best_params, "best_reward": float(self.best_reward)}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.best_params, self.best_reward = state["best_params"], state["best_reward"]
+from synthlearn.lts.searcher import Candidate, Searcher
+from synthlearn.params import Choice, ParamSpace
 
 
 class ReinforceSearcher(Searcher):
@@ -109,19 +45,15 @@ class ReinforceSearcher(Searcher):
         self.optimiser = torch.optim.Adam(self.policy.parameters(), lr=settings.lr)
         self.baseline: float | None = None
         self.reward_var = 1.0
-        self._actions: list[dict[str, Any]] = []
 
-    def suggest(self, iteration: int, k: int) -> list[dict[str, Any]]:
+    def _draw(self, iteration: int, k: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         rng = self.rng(iteration)
-        draws = [self.policy.sample(rng) for _ in range(k)]
-        self._actions = [actions for _, actions in draws]
-        return [values for values, _ in draws]
+        return [(values, {"action": action}) for values, action in (self.policy.sample(rng) for _ in range(k))]
 
-    def observe(self, iteration: int, candidates: list[dict[str, Any]], rewards: list[float]) -> None:
-        super().observe(iteration, candidates, rewards)
-        self.update(self._actions, rewards)
+    def _learn(self, candidates: Sequence[Candidate], rewards: Sequence[float]) -> None:
+        self.update([c.info["action"] for c in candidates], rewards)
 
-    def update(self, actions: list[dict[str, Any]], rewards: list[float]) -> None:
+    def update(self, actions: Sequence[dict[str, Any]], rewards: Sequence[float]) -> None:
         """One policy-gradient step from sampled ``actions`` and their ``rewards`` (same order)."""
         r = np.asarray(rewards, dtype=np.float64)
         if self.baseline is None:
@@ -166,9 +98,9 @@ class RandomParamsSearcher(Searcher):
 
     name = "random-params"
 
-    def suggest(self, iteration: int, k: int) -> list[dict[str, Any]]:
+    def _draw(self, iteration: int, k: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         rng = self.rng(iteration)
-        return [self.space.sample(rng) for _ in range(k)]
+        return [(self.space.sample(rng), {}) for _ in range(k)]
 
 
 class RandomSearchSearcher(Searcher):
@@ -180,11 +112,11 @@ class RandomSearchSearcher(Searcher):
 
     name = "random-search"
 
-    def suggest(self, iteration: int, k: int) -> list[dict[str, Any]]:
+    def _draw(self, iteration: int, k: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         rng = self.rng(iteration)
-        if self.best_params is None:
-            return [self.space.sample(rng) for _ in range(k)]
-        return [self._perturb(self.best_params, rng) for _ in range(k)]
+        if self.best is None:
+            return [(self.space.sample(rng), {}) for _ in range(k)]
+        return [(self._perturb(self.best["values"], rng), {}) for _ in range(k)]
 
     def _perturb(self, values: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
         out = {}
@@ -206,20 +138,8 @@ class FixedSearcher(Searcher):
         super().__init__(space, settings, seed)
         self.values = space.validate(settings.params)
 
-    def suggest(self, iteration: int, k: int) -> list[dict[str, Any]]:
-        return [dict(self.values) for _ in range(k)]
+    def _draw(self, iteration: int, k: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        return [(dict(self.values), {}) for _ in range(k)]
 
     def recommendation(self) -> dict[str, Any]:
         return dict(self.values)
-
-
-def make_searcher(space: ParamSpace, settings: SearcherConfig, seed: int) -> Searcher:
-    """The searcher named in ``settings`` over ``space``."""
-    if len(space) == 0 and settings.name != "fixed":
-        raise UserError("no parameters to search: every simulator parameter is fixed")
-    if settings.name.startswith("optuna-"):
-        from synthlearn.lts.optuna_searcher import OptunaSearcher
-
-        return OptunaSearcher(space, settings, seed)
-    classes = {c.name: c for c in (ReinforceSearcher, RandomParamsSearcher, RandomSearchSearcher, FixedSearcher)}
-    return classes[settings.name](space, settings, seed)

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from synthlearn import seeding
 from synthlearn.checkpoint import load_checkpoint, save_checkpoint
-from synthlearn.config import SearcherConfig
 from synthlearn.execute.ray import import_ray
+from synthlearn.lts.config import SearcherConfig
+from synthlearn.lts.searcher import Candidate
 from synthlearn.lts.searchers import ReinforceSearcher
 from synthlearn.params import ParamSpace
 
@@ -53,23 +53,24 @@ class LTSSearcher(_TuneSearcher):
         self.inner = ReinforceSearcher(space, config, seed)
         self.seed, self.candidates = seed, candidates
         self.suggested = 0
-        self.pending: dict[str, dict[str, Any]] = {}  # trial id -> sampled action
-        self.batch: list[tuple[dict[str, Any], float]] = []  # completed (action, reward) since the last update
+        self.pending: dict[str, Candidate] = {}  # Tune trial id -> its candidate
+        self.batch: list[tuple[Candidate, float]] = []  # completed (candidate, reward) since the last update
 
     def suggest(self, trial_id: str) -> dict[str, Any]:
-        values, actions = self.inner.policy.sample(seeding.generator(self.seed, self.suggested))
+        # trial t is iteration t of a one-candidate batch: its draw comes from the stream (seed, t)
+        candidate = self.inner.suggest(self.suggested, 1)[0]
         self.suggested += 1
-        self.pending[trial_id] = actions
-        return values
+        self.pending[trial_id] = candidate
+        return candidate.values
 
     def on_trial_complete(self, trial_id: str, result: dict[str, Any] | None = None, error: bool = False) -> None:
-        actions = self.pending.pop(trial_id, None)
-        if actions is None or error or not result or self.metric not in result:
+        candidate = self.pending.pop(trial_id, None)
+        if candidate is None or error or not result or self.metric not in result:
             return
         reward = float(result[self.metric]) * (1.0 if self.mode == "max" else -1.0)
-        self.batch.append((actions, reward))
+        self.batch.append((candidate, reward))
         if len(self.batch) >= self.candidates:
-            self.inner.update([a for a, _ in self.batch], [r for _, r in self.batch])
+            self.inner.observe([c for c, _ in self.batch], [r for _, r in self.batch])
             self.batch = []
 
     def policy_summary(self) -> dict[str, Any]:
@@ -77,11 +78,16 @@ class LTSSearcher(_TuneSearcher):
         return self.inner.summary()
 
     def get_state(self) -> dict[str, Any]:
-        return {"inner": self.inner.state_dict(), "suggested": self.suggested, "pending": self.pending, "batch": self.batch}
+        as_dict = lambda c: {"trial_id": c.trial_id, "values": c.values, "info": c.info}  # noqa: E731
+        return {"inner": self.inner.state_dict(), "suggested": self.suggested,
+                "pending": {t: as_dict(c) for t, c in self.pending.items()},
+                "batch": [(as_dict(c), r) for c, r in self.batch]}
 
     def set_state(self, state: dict[str, Any]) -> None:
         self.inner.load_state_dict(state["inner"])
-        self.suggested, self.pending, self.batch = state["suggested"], state["pending"], state["batch"]
+        self.suggested = state["suggested"]
+        self.pending = {t: Candidate(**c) for t, c in state["pending"].items()}
+        self.batch = [(Candidate(**c), r) for c, r in state["batch"]]
 
     def save(self, checkpoint_path: str) -> None:
         save_checkpoint(checkpoint_path, self.get_state())

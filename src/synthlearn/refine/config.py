@@ -11,55 +11,20 @@ Example (``experiments/simgan_digits.yaml``)::
     checkpoint_every: 100
     sample_every: 100
 
-Load it with ``load_config(path, overrides, model=RefineConfig)``.
+Load it with ``load_config(path, overrides, RefineConfig)``. The synthetic and real data sections
+are :class:`~synthlearn.data.sources.SyntheticSpec` and :class:`~synthlearn.data.sources.RealSpec`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Literal
+from pydantic import Field, model_validator
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
+from synthlearn.config import Settings
+from synthlearn.data.sources import RealSpec, SyntheticSpec
 from synthlearn.refine.simgan import SimGANSettings
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SyntheticSpec(_Strict):
-    """Labelled synthetic images: a dataset folder / ``.npz`` of layers, or a simulator at ``params``."""
-
-    dataset: Path | None = Field(None, description="dataset folder (synthlearn generate) or .npz of layers")
-    simulator: str | None = Field("digits", description="simulator name, used when no dataset is given")
-    params: dict[str, Any] = Field(default_factory=dict, description="simulator parameters (missing ones: defaults)")
-    n: int = Field(2000, ge=1, description="images generated from the simulator")
-    seed: int = Field(0, ge=0, description="seed of the generated images")
-    image_layer: str = Field("image", description="layer holding the images (N, H, W) or (N, H, W, C)")
-    label_layer: str | None = Field("label", description="layer holding the labels (kept by `refine apply`)")
-
-    @model_validator(mode="after")
-    def _source(self) -> SyntheticSpec:
-        if self.dataset is None and not self.simulator:
-            raise ValueError("give either a dataset or a simulator")
-        return self
-
-
-class RealSpec(_Strict):
-    """Unlabelled real images (labels, if the source has them, are never used for training).
-
-    ``split: pool`` keeps only the unlabelled pool of the fixed real-data protocol
-    (:func:`synthlearn.data.real.split_real` with ``split_seed``), so the validation and test
-    images are never seen by the refiner; ``split: all`` uses every image of the source.
-    """
-
-    source: str = Field("sklearn:digits", description="sklearn:digits, an .npz (images[, labels]) or an image folder")
-    split: Literal["pool", "all"] = "pool"
-    split_seed: int = Field(0, ge=0)
-
-
-class MonitorConfig(_Strict):
+class MonitorConfig(Settings):
     """Failure detectors: identity collapse (event + warning) and divergence (rollback)."""
 
     collapse_window: int = Field(100, ge=1, description="adversarial steps averaged by the identity-collapse detector")
@@ -70,7 +35,7 @@ class MonitorConfig(_Strict):
     max_rollbacks: int = Field(3, ge=0, description="rollbacks allowed before the run stops with an error")
 
 
-class LabelClassifier(_Strict):
+class LabelClassifier(Settings):
     """A small classifier trained on the synthetic labels, then frozen: its first ``blocks`` conv
     blocks are ψ for ``simgan.psi: features``; the whole of it scores ``simgan.semantic``."""
 
@@ -80,7 +45,7 @@ class LabelClassifier(_Strict):
     depth: int = Field(3, ge=1)
 
 
-class RefineConfig(_Strict):
+class RefineConfig(Settings):
     """A SimGAN refiner run."""
 
     name: str = "simgan"
@@ -95,3 +60,9 @@ class RefineConfig(_Strict):
     sample_every: int = Field(200, ge=1, description="steps between sample grids (synthetic | refined | real)")
     log_every: int = Field(10, ge=1, description="steps averaged into one history.jsonl record")
     threads: int = Field(1, ge=1, description="torch threads (results are reproducible for a fixed number)")
+
+    @model_validator(mode="after")
+    def _classifier_blocks(self) -> RefineConfig:
+        if self.label_classifier.blocks > self.label_classifier.depth:
+            raise ValueError(f"label_classifier.blocks ({self.label_classifier.blocks}) exceeds its depth ({self.label_classifier.depth})")
+        return self

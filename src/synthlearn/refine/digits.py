@@ -31,22 +31,24 @@ label preservation and realism.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from synthlearn import seeding
-from synthlearn.config import TaskConfig, parse_config
+from synthlearn.config import parse_config
 from synthlearn.data.real import SKLEARN_DIGITS, RealSplit
 from synthlearn.refine.apply import refine_array
 from synthlearn.refine.config import RefineConfig
-from synthlearn.refine.evaluate import accuracy, label_preservation, realism_accuracy, train_classifier
+from synthlearn.refine.evaluate import label_preservation, realism_accuracy
 from synthlearn.refine.images import load_refiner
 from synthlearn.refine.run import run_refiner
 from synthlearn.refine.simgan import SimGANSettings
 from synthlearn.sim import get_simulator
+from synthlearn.train.classifier import accuracy_on, train_classifier
+from synthlearn.train.config import TaskConfig
 
 PIXEL_MAX = 16.0
 
@@ -87,7 +89,7 @@ def refiner_config(
         "synthetic": {"simulator": "digits", "params": {**params, "pipeline": "optdigits8x8"}, "n": n, "seed": data_seed},
         "real": {"source": real, "split": "pool", "split_seed": 0},
         "pixel_max": PIXEL_MAX,
-        "simgan": asdict(settings),
+        "simgan": settings.model_dump(),
         "checkpoint_every": max(1, settings.total_steps // 4), "sample_every": max(100, settings.total_steps // 2), "log_every": 10,
     }, RefineConfig)
 
@@ -172,8 +174,8 @@ def evaluate_cell(job: CellJob) -> dict[str, Any]:
     for row, (images, labels) in sets.items():
         model = train_classifier(images, labels, s.task, task_seed)  # same init and batch order for every row
         models[row] = model
-        validation[row] = accuracy(model, job.split.validation.images, job.split.validation.labels, PIXEL_MAX)
-        test[row] = accuracy(model, job.split.test.images, job.split.test.labels, PIXEL_MAX)
+        validation[row] = accuracy_on(model, job.split.validation.images, job.split.validation.labels, PIXEL_MAX)
+        test[row] = accuracy_on(model, job.split.test.images, job.split.test.labels, PIXEL_MAX)
     classifier = models["synthetic 1x"]
     realism_seed = seeding.child_seed(seed, _TASK_STREAM, 1)
     return {
@@ -183,8 +185,8 @@ def evaluate_cell(job: CellJob) -> dict[str, Any]:
         "test": test,
         "validation": validation,
         "preservation": label_preservation(classifier, held["image"], refined_held, PIXEL_MAX),
-        "refined_label_accuracy": accuracy(classifier, refined_held, held["label"], PIXEL_MAX),
-        "synthetic_label_accuracy": accuracy(classifier, held["image"], held["label"], PIXEL_MAX),
+        "refined_label_accuracy": accuracy_on(classifier, refined_held, held["label"], PIXEL_MAX),
+        "synthetic_label_accuracy": accuracy_on(classifier, held["image"], held["label"], PIXEL_MAX),
         "realism": {
             "synthetic": realism_accuracy(small["image"], job.split.pool, held["image"], job.split.test.images, PIXEL_MAX, realism_seed),
             "refined": realism_accuracy(refined_large[: s.n], job.split.pool, refined_held, job.split.test.images, PIXEL_MAX, realism_seed),
@@ -198,7 +200,7 @@ def evaluate_cell(job: CellJob) -> dict[str, Any]:
 def with_steps(settings: SimGANSettings, steps: int, pretrain_discriminator: int | None = None) -> SimGANSettings:
     """``settings`` with another adversarial budget (and D pretraining)."""
     extra = {} if pretrain_discriminator is None else {"pretrain_discriminator_steps": pretrain_discriminator}
-    return replace(settings, steps=steps, **extra)
+    return settings.model_copy(update={"steps": steps, **extra})
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,6 @@ def train_refined_model(job: RefinedModelJob) -> dict[str, float]:
     model = train_classifier(images, layers["label"], job.task, job.train_seed)
     scale = job.task.input_scale
     return {
-        "validation": accuracy(model, job.validation["image"], job.validation["label"], scale),
-        "test": accuracy(model, job.test["image"], job.test["label"], scale),
+        "validation": accuracy_on(model, job.validation["image"], job.validation["label"], scale),
+        "test": accuracy_on(model, job.test["image"], job.test["label"], scale),
     }

@@ -1,8 +1,8 @@
 """How good is a refiner? Downstream accuracy, label preservation and realism.
 
-* :func:`train_classifier` / :func:`accuracy` -- the task model (the demo's
-  :func:`synthlearn.demo.task_config`, trained with :func:`synthlearn.train.fit`) on refined or
-  unrefined synthetic images, scored on real images.
+* Downstream accuracy -- the task model (the demo's :func:`synthlearn.demo.task_config`) trained
+  on refined or unrefined synthetic images with :func:`synthlearn.train.classifier.train_classifier`
+  and scored on real images with :func:`synthlearn.train.classifier.accuracy_on`.
 * :func:`label_preservation` -- the share of images on which a classifier trained on synthetic
   data predicts the same class for R(x) as for x.
 * :func:`realism_accuracy` -- accuracy of a small classifier trained to tell images X from real
@@ -18,33 +18,11 @@ import numpy as np
 import torch
 
 from synthlearn import seeding
-from synthlearn.config import TaskConfig
-from synthlearn.lts.evaluate import build_model, make_task, train_settings
-from synthlearn.train.fit import TrainSettings, fit, predict, seeded_init, single_thread_torch
-from synthlearn.train.tasks import images_to_tensor
+from synthlearn.train.classifier import accuracy_on, predict_labels, train_classifier
+from synthlearn.train.config import TaskConfig
 
 _REALISM_STREAM = 31
-
-
-def train_classifier(images: np.ndarray, labels: np.ndarray, config: TaskConfig, seed: int, classes: int = 10) -> torch.nn.Module:
-    """The task model trained on ``images`` ``(N, H, W)`` / ``labels`` ``(N,)`` (one torch thread, seeded)."""
-    task = make_task(config)
-    with single_thread_torch():
-        inputs, targets = task.tensors({"image": images, "label": labels}, config.input_scale)
-        model = build_model(config, task, inputs, classes, seed)
-        fit(model, inputs, targets, task, train_settings(config), seed)
-    return model
-
-
-def predict_labels(model: torch.nn.Module, images: np.ndarray, input_scale: float) -> np.ndarray:
-    """Predicted classes ``(N,)`` for ``images`` ``(N, H, W)``."""
-    with single_thread_torch():
-        return predict(model, images_to_tensor(images, input_scale)).argmax(dim=1).numpy()
-
-
-def accuracy(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, input_scale: float) -> float:
-    """Fraction of ``images`` classified as ``labels``."""
-    return float((predict_labels(model, images, input_scale) == np.asarray(labels)).mean())
+_REALISM_MODEL = TaskConfig(name="classify", width=16, depth=3, epochs=10, batch_size=64, lr=3e-3)
 
 
 def label_preservation(model: torch.nn.Module, synthetic: np.ndarray, refined: np.ndarray, input_scale: float) -> float:
@@ -77,10 +55,6 @@ def realism_accuracy(
 
     train_x, train_y = balanced(fake_train, real_train)
     test_x, test_y = balanced(fake_test, real_test)
-    task = make_task(TaskConfig(name="classify"))
-    with single_thread_torch():
-        inputs = images_to_tensor(train_x, input_scale)
-        model = seeded_init(lambda: task.build_model(inputs, 2, width=16, depth=3), seed)
-        fit(model, inputs, torch.from_numpy(train_y), task, TrainSettings(epochs=epochs, batch_size=64, lr=3e-3), seed)
-        predicted = predict(model, images_to_tensor(test_x, input_scale)).argmax(dim=1).numpy()
-    return float((predicted == test_y).mean())
+    config = _REALISM_MODEL.model_copy(update={"input_scale": input_scale, "epochs": epochs})
+    model = train_classifier(train_x, train_y, config, seed, classes=2)
+    return accuracy_on(model, test_x, test_y, input_scale)

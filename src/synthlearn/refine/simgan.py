@@ -31,16 +31,15 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import torch
-from pydantic import ConfigDict
+from pydantic import Field
 from torch import nn
 
 from synthlearn import seeding
+from synthlearn.config import Settings
 from synthlearn.losses.simgan import (
-    PSI_NAMES,
     SemanticConsistencyLoss,
     SimGANRefinerLoss,
     discriminator_loss,
@@ -58,15 +57,12 @@ _INIT_STREAM, _STEP_STREAM = 11, 12
 Phase = Literal["pretrain_refiner", "pretrain_discriminator", "adversarial"]
 
 
-@dataclass(frozen=True)
-class SimGANSettings:
+class SimGANSettings(Settings):
     """Model sizes, losses and the training schedule (paper values in brackets)."""
 
-    __pydantic_config__ = ConfigDict(extra="forbid")  # strict when used inside a pydantic config
-
-    refiner_width: int = 64
+    refiner_width: int = Field(64, ge=1)
     """Feature maps of the refiner's convolutions [64]."""
-    refiner_blocks: int = 4
+    refiner_blocks: int = Field(4, ge=0)
     """ResNet blocks in the refiner [4]."""
     refiner_residual: bool = False
     """Refiner outputs x + correction, starting at the identity, instead of tanh [no: not in the paper]."""
@@ -74,72 +70,47 @@ class SimGANSettings:
     """Maps of the discriminator's four hidden convolutions [96, 64, 32, 32]."""
     disc_strides: tuple[int, int] = (2, 2)
     """Strides of the discriminator's first two convolutions [2, 2]."""
-    disc_padding: int = 0
+    disc_padding: Literal[0, 1] = 0
     """Zero padding of the discriminator's 3×3 convolutions and pool (1 for tiny images) [0]."""
     disc_pool: bool = True
     """Keep the discriminator's 3×3 stride-1 max-pool [yes]."""
-    lam: float = 0.5
+    lam: float = Field(0.5, ge=0)
     """λ, weight of the self-regularisation term [not given; public code 1e-4 … 1]."""
-    semantic: float = 0.0
+    semantic: float = Field(0.0, ge=0)
     """Weight of a semantic-consistency term: cross-entropy of a frozen classifier trained on the synthetic
     labels, applied to R(x), against x's label (labels come free with synthetic data) [0: off; not in the
     paper; like PixelDA's task loss and CyCADA's semantic loss]."""
-    psi: str = "identity"
+    psi: Literal["identity", "channel_mean", "features"] = "identity"
     """ψ of the self-regularisation: identity, channel_mean or features [identity]."""
     reduction: Literal["mean", "sum"] = "mean"
     """Per-patch and per-pixel losses averaged (mean) or summed per image (sum, the paper's)."""
-    batch_size: int = 512
+    batch_size: int = Field(512, ge=1)
     """Images per refiner and per discriminator minibatch [512]."""
-    lr_refiner: float = 1e-3
+    lr_refiner: float = Field(1e-3, gt=0)
     """Adam learning rate of the refiner [0.001]."""
-    lr_discriminator: float = 1e-3
+    lr_discriminator: float = Field(1e-3, gt=0)
     """Adam learning rate of the discriminator [0.001]."""
-    k_g: int = 2
+    k_g: int = Field(2, ge=1)
     """Refiner updates per adversarial step [2 (or 50)]."""
-    k_d: int = 1
+    k_d: int = Field(1, ge=1)
     """Discriminator updates per adversarial step [1]."""
-    pretrain_refiner_steps: int = 1000
+    pretrain_refiner_steps: int = Field(1000, ge=0)
     """Refiner updates on self-regularisation alone before adversarial training [1000]."""
-    pretrain_discriminator_steps: int = 200
+    pretrain_discriminator_steps: int = Field(200, ge=0)
     """Discriminator updates against the pretrained refiner [200]."""
-    steps: int = 1000
+    steps: int = Field(1000, ge=0)
     """Adversarial steps (each k_g refiner + k_d discriminator updates)."""
-    history_size: int = 12800
+    history_size: int = Field(12800, ge=1)
     """Capacity of the history buffer of refined images [not given; public code 12,800+]."""
-    dequantize: float = 0.0
+    dequantize: float = Field(0.0, ge=0)
     """Width w of uniform noise U(−w/2, w/2) added to the real images D sees, in [-1, 1] units [0: not in
     the paper]. Real images stored as integers (optdigits: 0..16) are exactly quantised, refined ones are
     not; without noise D can tell them apart by that alone. One quantisation level is 2 / pixel_max."""
-
-    quantize_levels: int = 0
+    quantize_levels: int = Field(0, ge=0)
     """If > 0, D sees refined images rounded to this many levels above zero (16 for optdigits 0..16), with a
     straight-through gradient, so it judges what the task model will be given and cannot tell refined
     from exactly quantised real images by their fractional values [0: off; not in the paper; on optdigits
     it made the refiner break labels, see synthlearn.refine.digits]."""
-
-    def __post_init__(self) -> None:
-        positive = {"refiner_width": self.refiner_width, "batch_size": self.batch_size, "k_g": self.k_g,
-                    "k_d": self.k_d, "history_size": self.history_size}
-        for name, value in positive.items():
-            if value < 1:
-                raise ValueError(f"{name} must be >= 1, got {value}")
-        for name in ("refiner_blocks", "pretrain_refiner_steps", "pretrain_discriminator_steps", "steps"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        if self.lam < 0:
-            raise ValueError(f"lam must be >= 0, got {self.lam}")
-        if self.semantic < 0:
-            raise ValueError(f"semantic must be >= 0, got {self.semantic}")
-        if not (self.lr_refiner > 0 and self.lr_discriminator > 0):
-            raise ValueError("learning rates must be > 0")
-        if self.psi not in PSI_NAMES:
-            raise ValueError(f"psi must be one of {', '.join(PSI_NAMES)}, got {self.psi!r}")
-        if self.quantize_levels < 0:
-            raise ValueError(f"quantize_levels must be >= 0, got {self.quantize_levels}")
-        if self.dequantize < 0:
-            raise ValueError(f"dequantize must be >= 0, got {self.dequantize}")
-        if self.disc_padding not in (0, 1):
-            raise ValueError(f"disc_padding must be 0 or 1, got {self.disc_padding}")
 
     @property
     def total_steps(self) -> int:
@@ -153,8 +124,6 @@ class SimGANSettings:
             return "pretrain_discriminator"
         return "adversarial"
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def build_refiner(settings: SimGANSettings, in_channels: int) -> Refiner:

@@ -22,6 +22,7 @@ from torch.nn import functional as F
 
 from synthlearn.errors import UserError
 from synthlearn.nn.backbones import SmallCNN
+from synthlearn.train import metrics
 
 
 def images_to_tensor(images: np.ndarray, scale: float) -> torch.Tensor:
@@ -94,7 +95,7 @@ class CountTask(Task):
         return F.mse_loss(outputs, targets)
 
     def metric(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
-        return float((outputs - targets).abs().mean())
+        return metrics.mean_absolute_error(outputs, targets)
 
 
 class ClassifyTask(Task):
@@ -116,7 +117,7 @@ class ClassifyTask(Task):
         return F.cross_entropy(outputs, targets)
 
     def metric(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
-        return float((outputs.argmax(dim=1) == targets).float().mean())
+        return metrics.accuracy(outputs, targets)
 
 
 _TASKS: dict[str, type[Task]] = {cls.name: cls for cls in (CountTask, ClassifyTask)}

@@ -1,0 +1,102 @@
+"""The Learning-to-Simulate experiment config (the YAML files in ``experiments/``).
+
+Example (every field is documented on its model)::
+
+    name: car-counting
+    seed: 0
+    simulator: traffic
+    fixed: {height: 64, width: 64}       # simulator parameters nobody searches
+    learn: [weather, car_types]          # parameters the outer optimiser controls
+    train_size: 256                      # M samples generated per candidate
+    searcher: {name: reinforce, candidates: 4, iterations: 40}
+    task: {name: count, epochs: 3}
+    validation: {params: {weather: [0.5, 0.5, 0, 0]}, n: 256, seed: 1000}
+    test: {n: 512, seed: 2000}
+
+Load it with ``load_config(path, overrides, LTSConfig)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from synthlearn.config import Settings
+from synthlearn.execute.config import ExecutorConfig
+from synthlearn.train.config import TaskConfig
+
+SearcherName = Literal["reinforce", "random-params", "random-search", "fixed", "optuna-tpe", "optuna-cmaes"]
+
+
+class SearcherConfig(Settings):
+    """The outer optimiser and its budget (``iterations × candidates`` trained models)."""
+
+    name: SearcherName = "reinforce"
+    """Searcher: reinforce, random-params, random-search, fixed, optuna-tpe or optuna-cmaes."""
+    candidates: int = Field(4, ge=1)
+    """K: parameter sets evaluated per iteration."""
+    iterations: int = Field(20, ge=1)
+    """Outer iterations."""
+    lr: float = Field(0.1, gt=0)
+    """reinforce: Adam learning rate of the policy."""
+    init_std: float = Field(0.5, gt=0)
+    """reinforce: initial Gaussian std in unbounded coordinates."""
+    learn_std: bool = True
+    """reinforce: learn the Gaussian std too."""
+    min_std: float = Field(0.05, gt=0)
+    """reinforce: lower bound on the std."""
+    baseline_decay: float = Field(0.2, gt=0, le=1)
+    """reinforce: weight of the newest mean reward in the moving-average baseline."""
+    normalize_advantages: bool = True
+    """reinforce: divide advantages by a running reward std."""
+    step: float = Field(0.5, gt=0)
+    """random-search: perturbation std in unbounded coordinates."""
+    params: dict[str, Any] = Field(default_factory=dict)
+    """fixed: the parameters to evaluate every time."""
+
+
+class DataSpec(Settings):
+    """Evaluation data: a dataset folder or ``.npz`` of layers, or the simulator at given parameters.
+
+    Simulator parameters are the experiment's ``fixed`` ones updated with ``params``.
+    """
+
+    dataset: Path | None = None
+    """Dataset folder (``synthlearn generate``) or ``.npz`` of layers; overrides the simulator."""
+    params: dict[str, Any] = Field(default_factory=dict)
+    """Simulator parameters of the evaluation data (on top of ``fixed``)."""
+    n: int = Field(256, ge=1)
+    """Samples generated."""
+    seed: int = Field(1000, ge=0)
+    """Seed of the generated samples."""
+
+
+class LTSConfig(Settings):
+    """A Learning-to-Simulate experiment."""
+
+    name: str = "lts"
+    """Name shown in progress and results."""
+    seed: int = Field(0, ge=0)
+    """Root seed of every stream of the run."""
+    simulator: str
+    """Simulator name (``synthlearn simulators``) or ``module:Class``."""
+    fixed: dict[str, Any] = Field(default_factory=dict)
+    """Simulator parameters nobody searches."""
+    learn: list[str] | None = None
+    """Searched parameters; default: all not in ``fixed``."""
+    train_size: int = Field(256, ge=2)
+    """M: samples generated per candidate."""
+    searcher: SearcherConfig = Field(default_factory=SearcherConfig)
+    task: TaskConfig = Field(default_factory=TaskConfig)
+    validation: DataSpec = Field(default_factory=DataSpec)
+    test: DataSpec | None = None
+    executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
+
+    @model_validator(mode="after")
+    def _learn_and_fixed_disjoint(self) -> LTSConfig:
+        both = set(self.learn or ()) & set(self.fixed)
+        if both:
+            raise ValueError(f"parameters both fixed and learned: {', '.join(sorted(both))}")
+        return self

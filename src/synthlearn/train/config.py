@@ -1,0 +1,53 @@
+"""What a user sets about the task model: which task, the network's size, and how it trains."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from synthlearn.config import Settings
+
+
+class TrainSettings(Settings):
+    """How :func:`synthlearn.train.fit.fit` trains a model (Adam, fixed epochs, seeded batch order)."""
+
+    epochs: int = Field(3, ge=1)
+    """Passes over the training set."""
+    batch_size: int = Field(32, ge=1)
+    """Samples per optimiser step."""
+    lr: float = Field(3e-3, gt=0)
+    """Adam learning rate."""
+    weight_decay: float = Field(0.0, ge=0)
+    """Adam (L2) weight decay."""
+
+
+class TaskConfig(Settings):
+    """The task model and how each candidate trains it (the ``task`` section of a config)."""
+
+    name: str = "count"
+    """Task: ``count`` (per-type counts from ``rgb``) or ``classify`` (``label`` from ``image``)."""
+    input_layer: str | None = None
+    """Layer read as the input (default: the task's)."""
+    target_layer: str | None = None
+    """Layer read as the target (default: the task's)."""
+    input_scale: float = Field(255.0, gt=0)
+    """Inputs are divided by this."""
+    width: int = Field(16, ge=1)
+    """Feature maps of the first convolution."""
+    depth: int = Field(4, ge=1)
+    """Convolution blocks."""
+    coord_conv: bool = False
+    """CoordConv first layer (i, j coordinate channels)."""
+    epochs: int = Field(3, ge=1)
+    """Training epochs per model."""
+    batch_size: int = Field(32, ge=1)
+    """Samples per optimiser step."""
+    lr: float = Field(3e-3, gt=0)
+    """Adam learning rate."""
+    weight_decay: float = Field(0.0, ge=0)
+    """Adam (L2) weight decay."""
+    warm_start: bool = False
+    """LTS: start each candidate from the previous iteration's best model."""
+
+    def training(self) -> TrainSettings:
+        """The fit-loop settings of this task config."""
+        return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay)
