@@ -43,7 +43,7 @@ def test_generate_then_read(capsys, tmp_path):
     (["generate", "nope", "--n", "3", "--out", "X"], "error: unknown simulator 'nope'"),
     (["generate", "test-bars", "--n", "3", "--out", "X", "--set", "noise=7"], "error: parameter 'noise': 7.0 is not allowed"),
     (["generate", "test-bars", "--n", "3", "--out", "X", "--set", "speed=1"], "error: unknown parameter 'speed'"),
-    (["generate", "test-bars", "--n", "0", "--out", "X"], "error: --n must be a positive integer"),
+    (["generate", "test-bars", "--n", "0", "--out", "X"], "error: Invalid value for '--n'"),
     (["lts", "run", "missing.yaml", "--out", "R"], "error: config file missing.yaml does not exist"),
     (["bogus"], "error: No such command 'bogus'"),
 ])
@@ -75,7 +75,7 @@ def test_lts_run_smoke_and_resume_flag(capsys, tmp_path, bars_config_dict):
     assert code == 0, err
     assert json.loads((tmp_path / "r" / "result.json").read_text())["budget"]["models_trained"] == 4
     code, _, err = run_cli(capsys, *argv)
-    assert code == 2 and "already holds a run" in err
+    assert code == 2 and "already holds an LTS run" in err
 
 
 def test_console_script_runs():

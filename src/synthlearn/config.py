@@ -29,11 +29,26 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
+def _describe_error(error: dict[str, Any]) -> str:
+    """One pydantic error as a sentence about the setting, not about pydantic's internals."""
+    kind, message = error["type"], error["msg"]
+    if kind == "extra_forbidden":
+        return "unknown setting (check the spelling, or see the documented fields)"
+    if kind == "missing":
+        return "is required"
+    if kind in ("model_type", "dict_type", "model_attributes_type", "dataclass_type"):
+        return "must be a section of key: value settings"
+    if kind == "value_error":
+        return message.removeprefix("Value error, ")
+    return message
+
+
 def _format_validation_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "config"
+    where = ".".join(str(p) for p in first["loc"])
     more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-    return f"config {where}: {first['msg']}{more}"
+    prefix = f"setting '{where}'" if where else "settings"
+    return f"{prefix}: {_describe_error(first)}{more}"
 
 
 def apply_overrides(raw: dict[str, Any], assignments: Iterable[str]) -> dict[str, Any]:
@@ -63,7 +78,9 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise UserError(f"config file {path} does not exist")
     try:
-        raw = yaml.safe_load(path.read_text())
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise UserError(f"config file {path} is not UTF-8 text") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

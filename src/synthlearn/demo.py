@@ -44,6 +44,7 @@ from synthlearn.errors import UserError
 from synthlearn.execute.base import Executor
 from synthlearn.lts.config import DataSpec, LTSConfig, SearcherConfig
 from synthlearn.lts.loop import LTSRun
+from synthlearn.runs import check_output_folder
 from synthlearn.sim import get_simulator
 from synthlearn.train.classifier import accuracy_on, train_classifier
 from synthlearn.train.config import TaskConfig
@@ -215,9 +216,12 @@ def run_demo(
     passed to every run.
     """
     out = Path(out)
+    check_output_folder(out)
     data = load_real(real)
     if data.images.shape[1:] != (8, 8):
         raise UserError(f"real images have shape {data.images.shape[1:]}; the digits demo renders 8×8 optdigits images")
+    if len(data.classes) > 10 or data.labels.min() < 0 or data.labels.max() > 9:
+        raise UserError(f"real labels must be the digits 0-9; {real} has {len(data.classes)} classes ({', '.join(data.classes[:12])})")
     split = split_real(data, seed=0)
     val_path, test_path = out / "data" / "validation.npz", out / "data" / "test.npz"
     write_bytes_atomic(val_path, encode_npz(split.validation.layers()))

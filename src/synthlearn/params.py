@@ -22,13 +22,13 @@ Example::
 
 from __future__ import annotations
 
-import json
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import yaml
 
 from synthlearn.errors import UserError
 
@@ -72,12 +72,12 @@ class Param(ABC):
         """JSON-able description from which :func:`param_from_spec` rebuilds the parameter."""
 
     def parse(self, text: str) -> Any:
-        """Parse a command-line value (``--set name=TEXT``) and validate it."""
+        """Parse a command-line value (``--set name=TEXT``, TEXT in YAML: ``0.3``, ``[1, 0]``, ``{a: 1}``, ``sunny``) and validate it."""
         try:
-            value = json.loads(text)
-        except json.JSONDecodeError:
-            value = text
-        return self.validate(value)
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise ParamError(f"parameter '{self.name}': {text!r} is not valid YAML; expected {self.describe_range()}") from None
+        return self.validate(text if value is None else value)
 
     def _fail(self, value: Any, why: str = "") -> ParamError:
         extra = f" ({why})" if why else ""
@@ -156,10 +156,9 @@ class Simplex(Param):
             vector = list(value)
         else:
             raise self._fail(value)
-        try:
-            probs = [float(p) for p in vector]
-        except (TypeError, ValueError):
-            raise self._fail(value, "probabilities must be numbers") from None
+        if any(isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) for p in vector):
+            raise self._fail(value, "probabilities must be numbers")
+        probs = [float(p) for p in vector]
         if any(not math.isfinite(p) or p < 0 for p in probs):
             raise self._fail(value, "probabilities must be finite and >= 0")
         total = sum(probs)

@@ -7,6 +7,7 @@ The contract (LTS, refinement, the CoordConv reproduction and every later method
     RUN/checkpoints/latest.pt   written atomically; holds the method's state and how many
                                 history lines it covers
     RUN/result.json             written last: its presence means the run finished
+    RUN/failed.json             why a run ended for good (its checkpoint is gone; a new run may start)
     RUN/*.png                   figures
 
 Rules:
@@ -41,6 +42,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel
 
 from synthlearn.atomic import write_json_atomic, write_text_atomic
@@ -52,6 +54,7 @@ CONFIG = "config.yaml"
 HISTORY = "history.jsonl"
 CHECKPOINT = Path("checkpoints") / "latest.pt"
 RESULT = "result.json"
+FAILED = "failed.json"
 
 
 def check_output_folder(path: Path) -> None:
@@ -107,28 +110,53 @@ class RunFolder:
         if self.finished:
             raise UserError(f"{self.path} already holds a finished run; choose a new --out")
 
-    def start(self, config: BaseModel, resume: bool) -> Any | None:
+    def start(self, config: BaseModel, resume: bool, may_grow: tuple[str, ...] = ()) -> Any | None:
         """Create the run (writing ``config.yaml`` and an empty history), or resume it.
 
         Returns the state saved by the last :meth:`save_checkpoint`, or ``None`` for a new run
-        (also when ``resume`` finds no checkpoint).
-        Raises :class:`UserError` when resuming with settings other than the saved ones.
+        (also when ``resume`` finds no checkpoint, e.g. after a run that :meth:`fail` ended).
+        Raises :class:`UserError` when resuming with settings other than the saved ones, except
+        that the dotted settings in ``may_grow`` (a budget such as ``searcher.iterations``) may
+        be raised: the run then goes on to the new budget.
         """
         self.check(resume)
-        text = dump_config(config)
-        if resume:
-            saved = self.file(CONFIG)
-            if saved.is_file() and saved.read_text(encoding="utf-8") != text:
-                raise UserError(f"the settings differ from {saved}; resume with the same config and --set values")
+        if resume and self.has_checkpoint:
+            self._check_same_settings(config, may_grow)
             self._sweep_temporary_files()
-            if self.has_checkpoint:
-                checkpoint = load_checkpoint(self.file(CHECKPOINT))
-                self._truncate_history(checkpoint["history_lines"])
-                return checkpoint["state"]
+            checkpoint = load_checkpoint(self.file(CHECKPOINT))
+            self._truncate_history(checkpoint["history_lines"])
+            write_text_atomic(self.file(CONFIG), dump_config(config))
+            return checkpoint["state"]
         self.path.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(self.file(CONFIG), text)
+        self._sweep_temporary_files()
+        self.file(FAILED).unlink(missing_ok=True)
+        write_text_atomic(self.file(CONFIG), dump_config(config))
         write_text_atomic(self.file(HISTORY), "")
         return None
+
+    def _check_same_settings(self, config: BaseModel, may_grow: tuple[str, ...]) -> None:
+        path = self.file(CONFIG)
+        if not path.is_file():
+            return
+        saved, new = yaml.safe_load(path.read_text(encoding="utf-8")), config.model_dump(mode="json")
+        for dotted in may_grow:
+            *parents, leaf = dotted.split(".")
+            saved_node, new_node = saved, new
+            for key in parents:
+                saved_node, new_node = saved_node.get(key, {}), new_node.get(key, {})
+            if leaf in saved_node and leaf in new_node and new_node[leaf] >= saved_node[leaf]:
+                saved_node[leaf] = new_node[leaf]
+        if saved != new:
+            grow = f" (only {', '.join(may_grow)} may be raised)" if may_grow else ""
+            raise UserError(f"the settings differ from {path}; resume with the same config and --set values{grow}")
+
+    def fail(self, message: str) -> None:
+        """End the run for good (e.g. training diverged): drop its checkpoint, record why in ``failed.json``.
+
+        The folder then takes a corrected run, started with or without ``--resume``.
+        """
+        self.file(CHECKPOINT).unlink(missing_ok=True)
+        write_json_atomic(self.file(FAILED), {"error": message})
 
     def _sweep_temporary_files(self) -> None:
         for stale in self.path.rglob(".*.tmp"):

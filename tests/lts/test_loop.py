@@ -85,6 +85,16 @@ def test_kill_and_resume_gives_the_same_result(tmp_path, bars_config_dict):
     assert strip(tmp_path / "b" / "history.jsonl") == strip(tmp_path / "a" / "history.jsonl")
 
 
+def test_resume_may_raise_the_budget(tmp_path, bars_config_dict):
+    """A finished 2-iteration run resumed with 3 iterations ends as a 3-iteration run would."""
+    three = parse_config(bars_config_dict)
+    two = parse_config({**bars_config_dict, "searcher": {**bars_config_dict["searcher"], "iterations": 2}})
+    run_lts(two, tmp_path / "grown")
+    with pytest.raises(UserError, match="only searcher.iterations may be raised"):
+        run_lts(parse_config({**bars_config_dict, "searcher": {**bars_config_dict["searcher"], "iterations": 1}}), tmp_path / "grown", resume=True)
+    assert run_lts(three, tmp_path / "grown", resume=True) == run_lts(three, tmp_path / "whole")
+
+
 def test_resume_refuses_a_changed_config(tmp_path, bars_config_dict):
     config = parse_config(bars_config_dict)
     with pytest.raises(KeyboardInterrupt):
@@ -111,12 +121,12 @@ def test_warm_start_and_oracle_run(tmp_path, bars_config_dict):
 
 
 @pytest.mark.parametrize("patch,message", [
-    ({"searcher": {"name": "annealing"}}, "config searcher.name: Input should be"),
-    ({"searcher": {"candidates": 0}}, "config searcher.candidates: Input should be greater than or equal to 1"),
+    ({"searcher": {"name": "annealing"}}, "setting 'searcher.name': Input should be"),
+    ({"searcher": {"candidates": 0}}, "setting 'searcher.candidates': Input should be greater than or equal to 1"),
     ({"learn": ["mix", "speed"]}, "unknown parameter 'speed'"),
     ({"fixed": {"noise": 9.0}, "learn": ["mix"]}, "parameter 'noise': 9.0 is not allowed"),
     ({"simulator": "nope"}, "unknown simulator 'nope'"),
-    ({"colour": "red"}, "config colour: Extra inputs are not permitted"),
+    ({"colour": "red"}, "setting 'colour': unknown setting"),
 ])
 def test_bad_configs_give_one_line_errors(tmp_path, bars_config_dict, patch, message):
     with pytest.raises(UserError) as err:

@@ -92,5 +92,5 @@ def test_cli_bad_config_value(capsys, tmp_path):
     config = tiny_config(tmp_path)
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(config.model_dump(mode="json")))
     code, _, err = run_cli(capsys, "refine", "run", str(tmp_path / "c.yaml"), "--out", str(tmp_path / "r"), "--set", "simgan.psi=edges")
-    assert code == 2 and err.startswith("error: config simgan.psi: Input should be 'identity'")
+    assert code == 2 and err.startswith("error: setting 'simgan.psi': Input should be 'identity'")
     assert not (tmp_path / "r").exists()

@@ -145,6 +145,10 @@ def test_huge_learning_rate_diverges_and_stops_after_max_rollbacks(tmp_path):
     with pytest.raises(UserError, match="diverged"):
         run_refiner(config, tmp_path / "run", on_event=events.append)
     assert [e["event"] for e in events] == ["divergence", "divergence"]
+    assert "diverged" in json.loads((tmp_path / "run" / "failed.json").read_text())["error"]
+    corrected = tiny_config(tmp_path, pretrain_refiner_steps=1)  # the folder takes a corrected run, no --resume needed
+    assert run_refiner(corrected, tmp_path / "run", on_event=events.append)["rollbacks"] == 0
+    assert not (tmp_path / "run" / "failed.json").exists()
 
 
 @pytest.mark.parametrize("psi, semantic", [("channel_mean", 0.0), ("features", 0.0), ("identity", 1.0)])

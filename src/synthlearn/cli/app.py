@@ -1,23 +1,31 @@
-"""The ``synthlearn`` console command.
+"""The ``synthlearn`` console command and its one error boundary.
 
-User errors (:class:`~synthlearn.errors.UserError` and bad command-line usage) print one
-line ``error: ...`` on stderr and exit with status 2, without a traceback.
+:func:`main` is the only place that turns exceptions into exit statuses:
+
+* a user error (:class:`~synthlearn.errors.UserError`, bad command-line usage, or an OS error
+  about a path the user named: not found, not a folder, exists, permission denied) prints
+  one line ``error: ...`` on stderr and exits with status 2, without a traceback;
+* Ctrl-C prints one line (``interrupted; resume with ...`` where the command can resume)
+  and exits with status 130;
+* anything else is a bug: its traceback is printed, then a line saying so, exit status 1.
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
 
 import typer
 
 from synthlearn import __version__
-from synthlearn.cli import demo, generate, lts, refine, reproduce, simulators
+from synthlearn.cli import common, demo, generate, lts, refine, reproduce, simulators
 from synthlearn.errors import UserError
 
 app = typer.Typer(
     help="synthlearn: learn from simulated data (simulators, Learning to Simulate, refinement).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     add_completion=False,
 )
 
@@ -43,17 +51,40 @@ app.add_typer(refine.app, name="refine")
 app.add_typer(reproduce.app, name="reproduce")
 
 
+def _os_error_line(exc: OSError) -> str:
+    """``path: reason`` for an OS error, in words a user can act on."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or exc.__class__.__name__
+    return f"{where}{reason[0].lower()}{reason[1:]}"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app and turn user errors into ``error: ...`` with exit status 2."""
+    """Entry point: run the app inside the error boundary (see the module docstring)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    common.record_invocation(args)
     try:
-        code = app(args=argv, standalone_mode=False, prog_name="synthlearn")
+        code = app(args=args, standalone_mode=False, prog_name="synthlearn")
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except typer.TyperException as exc:  # bad command-line usage (typer >= 0.29 vendors click)
-        print(f"error: {exc.format_message()}", file=sys.stderr)
-        sys.exit(2)
+        _fail(str(exc))
+    except typer.TyperException as exc:  # bad command-line usage, or a group called without a command
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(exc.ctx.get_help())
+            sys.exit(0)
+        _fail(exc.format_message())
     except (KeyboardInterrupt, typer.Abort):
-        print("error: interrupted", file=sys.stderr)
+        hint = f"; resume with: {common.resume_hint()}" if common.resume_hint() else ""
+        print(f"interrupted{hint}", file=sys.stderr)
         sys.exit(130)
+    except OSError as exc:
+        _fail(_os_error_line(exc))
+    except Exception:  # noqa: BLE001 - the boundary: anything else is a bug
+        traceback.print_exc()
+        print("error: this is a bug in synthlearn; please report it with the traceback above", file=sys.stderr)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str) -> None:
+    lines = [line for line in message.strip().splitlines() if line.strip()] or ["failed"]
+    print(f"error: {' '.join(line.strip() for line in lines)}", file=sys.stderr)
+    sys.exit(2)

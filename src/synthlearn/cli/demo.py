@@ -17,7 +17,7 @@ def demo(
     out: Path = typer.Option(Path("demo-out"), "--out", help="Output folder (results.json, figures, runs/)."),
     quick: bool = typer.Option(False, "--quick", help="A small budget: about 1.5 minutes on 2 cores (the full demo takes about 9)."),
     real: str = typer.Option(SKLEARN_DIGITS, "--real", help="Real labelled digits: sklearn:digits, an .npz, or an image folder."),
-    workers: int = typer.Option(2, "--workers", help="Parallel candidate evaluations."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Parallel candidate evaluations."),
     seeds: list[int] = typer.Option(None, "--seed", help="Seed of one repeated run; repeat the option (default: 0, 1, 2).", min=0),
 ) -> None:
     """Train on synthetic digits only and test on real handwriting: default vs random vs LTS, with and without SimGAN."""

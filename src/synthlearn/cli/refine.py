@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from synthlearn.cli.common import console, progress_bar
+from synthlearn.cli.common import console, offer_resume, progress_bar
 from synthlearn.config import load_config
 from synthlearn.refine.apply import refine_dataset
 from synthlearn.refine.config import RefineConfig
@@ -19,7 +19,7 @@ app = typer.Typer(help="SimGAN: refine synthetic images to look real while keepi
 def run(
     config: Path = typer.Argument(..., help="Refiner YAML (see experiments/simgan_digits.yaml)."),
     out: Path = typer.Option(..., "--out", help="Run folder."),
-    assignments: list[str] = typer.Option([], "--set", help="Config override key.path=value. Repeatable."),
+    assignments: list[str] = typer.Option([], "--set", help="Config override key.path=VALUE, VALUE in YAML. Repeatable."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in OUT from its last checkpoint."),
     real: str | None = typer.Option(None, "--real", help="Unlabelled real images: sklearn:digits, an .npz or an image folder (default: the config's)."),
 ) -> None:
@@ -28,6 +28,7 @@ def run(
         assignments = [*assignments, f"real.source={real}"]
     cfg = load_config(config, assignments, RefineConfig)
     experiment = RefinerRun(cfg, out)
+    offer_resume()
     with progress_bar() as bar:
         task = bar.add_task(f"{cfg.name}", total=cfg.simgan.total_steps)
 

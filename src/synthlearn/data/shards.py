@@ -30,6 +30,7 @@ import numpy as np
 from synthlearn import __version__, seeding
 from synthlearn.atomic import write_bytes_atomic, write_json_atomic
 from synthlearn.errors import UserError
+from synthlearn.runs import check_output_folder
 from synthlearn.sim.base import get_simulator, import_ref
 from synthlearn.sim.request import SimRequest
 
@@ -144,22 +145,26 @@ def write_dataset(
     full = sim.param_space().validate(params)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise UserError(f"--n must be a positive integer, got {n!r}")
-    if seed < 0:
-        raise UserError(f"--seed must be non-negative, got {seed}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UserError(f"--seed must be a non-negative integer, got {seed!r}")
     out = Path(out)
+    check_output_folder(out)
     if (out / MANIFEST).exists() and not overwrite:
         raise UserError(f"{out / MANIFEST} already exists; choose another --out or pass --overwrite")
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out} exists and is not a folder")
     plan = {"simulator": sim.name, "params": full, "seed": seed, "n": n, "shard_size": shard_size}
     plan_path = out / PARTIAL / "plan.json"
     if resume and plan_path.is_file() and json.loads(plan_path.read_text()) != json.loads(json.dumps(plan)):
         raise UserError(f"{out} holds an interrupted generation with other settings; resume it with the same ones")
     if not resume and plan_path.exists():
         raise UserError(f"{out} holds an interrupted generation; pass --resume to finish it or choose another --out")
+    jobs = plan_shards(SimRequest(import_ref(sim), full, n, seed), shard_size, out)
+    sim.generate(full, 1, seed)  # a simulator that rejects these parameters does so before anything is written
+
     (out / MANIFEST).unlink(missing_ok=True)
     write_json_atomic(plan_path, plan)
-    jobs = plan_shards(SimRequest(import_ref(sim), full, n, seed), shard_size, out)
+    if resume:
+        for stale in out.glob(".*.tmp"):  # left by a shard write that a kill interrupted
+            stale.unlink()
     done = {job.path: _finished(job) for job in jobs} if resume else {}
     todo = [job for job in jobs if done.get(job.path) is None]
     made = iter((map_fn or (lambda fn, items: [fn(item) for item in items]))(make_shard, todo))
@@ -173,6 +178,10 @@ def write_dataset(
         "regenerated_on_resume": len(todo) if resume else None,
     }
     write_json_atomic(out / MANIFEST, manifest)
+    listed = {r.path for r in records}
+    for old in out.glob("shard-*.npz"):  # an --overwrite with fewer shards leaves none of the old ones
+        if old.name not in listed:
+            old.unlink()
     shutil.rmtree(out / PARTIAL, ignore_errors=True)
     return manifest
 
@@ -190,6 +199,15 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
         raise UserError(f"{path} is not valid JSON: {exc}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise UserError(f"{path} is not a {FORMAT} manifest")
+    shards = manifest.get("shards")
+    if not isinstance(shards, list) or not shards:
+        raise UserError(f"{path} lists no shards")
+    for index, shard in enumerate(shards):
+        if not (isinstance(shard, dict) and isinstance(shard.get("path"), str) and isinstance(shard.get("sha256"), str)
+                and isinstance(shard.get("count"), int) and shard["count"] >= 0):
+            raise UserError(f"{path}: shard entry {index} needs a path, a count and a sha256")
+        if Path(shard["path"]).name != shard["path"]:
+            raise UserError(f"{path}: shard entry {index} names a file outside the dataset folder: {shard['path']!r}")
     return manifest
 
 

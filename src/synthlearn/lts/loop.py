@@ -122,10 +122,12 @@ class LTSRun:
     ) -> dict[str, Any]:
         """Run (or continue) the experiment; returns the content of ``result.json``.
 
-        ``on_iteration(iteration, record)`` is called after each iteration's checkpoint.
+        ``on_iteration(iteration, record)`` is called after each iteration's checkpoint. A resume
+        may raise ``searcher.iterations``: the run continues to the larger budget and ends as a
+        run started with it would.
         """
         self.check_inputs(resume)
-        state = self.folder.start(self.config, resume)
+        state = self.folder.start(self.config, resume, may_grow=("searcher.iterations",))
         searcher = self.make_searcher()
         start, best_model, warm_state, elapsed_before = 0, None, None, 0.0
         if state is not None:

@@ -27,6 +27,7 @@ from synthlearn.errors import UserError
 from synthlearn.nn.refiner import Refiner
 from synthlearn.refine.images import REFINER_FILE, images_to_unit, load_refiner, unit_to_images
 from synthlearn.refine.simgan import refine_tensor
+from synthlearn.runs import check_output_folder
 
 def refine_array(refiner: Refiner, images: np.ndarray, pixel_max: float, batch_size: int = 1024) -> np.ndarray:
     """Refine stored images ``(N, H, W)`` / ``(N, H, W, C)``; returns the same shape and dtype (rounded if integer)."""
@@ -48,10 +49,9 @@ def refine_dataset(
     """Write the refined copy of dataset ``data`` into ``out``; returns the new manifest."""
     run, data, out = Path(run), Path(data), Path(out)
     refiner, record = load_refiner(run)
+    check_output_folder(out)
     if (out / MANIFEST).exists() and not overwrite:
         raise UserError(f"{out / MANIFEST} already exists; choose another --out or pass --overwrite")
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out} exists and is not a folder")
     if out.resolve() == data.resolve():
         raise UserError("--out must differ from --data (a dataset is never rewritten in place)")
     if data.suffix == ".npz":
@@ -61,6 +61,10 @@ def refine_dataset(
     else:
         dataset = open_dataset(data)  # verifies the source's checksums
         source_manifest = dataset.manifest
+        declared = source_manifest.get("layers") or {}
+        if image_layer not in declared:
+            raise UserError(f"{data}: no layer '{image_layer}' to refine; layers are {', '.join(sorted(declared))}")
+        _check_shape(np.empty((0, *declared[image_layer]["shape"])), record, str(data))
         parts = (load_layers(data / shard["path"]) for shard in dataset.shards)  # one shard in memory at a time
         source_sha = sha256_of(data / MANIFEST)
     (out / MANIFEST).unlink(missing_ok=True)
@@ -96,4 +100,8 @@ def refine_dataset(
         },
     }
     write_json_atomic(out / MANIFEST, manifest)
+    listed = {s["path"] for s in shards}
+    for old in out.glob("shard-*.npz"):  # an --overwrite with fewer shards leaves none of the old ones
+        if old.name not in listed:
+            old.unlink()
     return manifest

@@ -203,8 +203,10 @@ class RefinerRun:
         self.folder.append(event)
         report(event)
         if rollbacks > monitor.max_rollbacks:
-            raise UserError(f"refiner training diverged at step {exc.step} ({exc.what} {exc.why}) after {monitor.max_rollbacks} "
-                            f"rollbacks with lower learning rates; lower simgan.lr_refiner / simgan.lr_discriminator")
+            message = (f"refiner training diverged at step {exc.step} ({exc.what} {exc.why}) after {monitor.max_rollbacks} "
+                       f"rollbacks with lower learning rates; lower simgan.lr_refiner / simgan.lr_discriminator and run again")
+            self.folder.fail(message)
+            raise UserError(message)
         trainer.set_lr_scale(scale)
         self._checkpoint(trainer, state["step"], state["pending"], rollbacks, elapsed)
         return state["step"], list(state["pending"])
