@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from synthlearn.params import ParamSpace, Simplex, Uniform
-from synthlearn.sim import Simulator, register
+from synthlearn.sim import Layer, Simulator, register
 
 
 @register
@@ -18,7 +18,7 @@ class BarsSimulator(Simulator):
 
     name = "test-bars"
     description = "toy bars for engine tests"
-    layers = {"image": "uint8 (n, 8, 8)", "label": "int64 (n,)"}
+    layers = {"image": Layer("uint8", (8, 8), "a bar plus noise"), "label": Layer("int64", (), "0 horizontal, 1 vertical")}
 
     def param_space(self) -> ParamSpace:
         return ParamSpace([

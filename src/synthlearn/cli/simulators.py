@@ -12,7 +12,12 @@ from synthlearn.sim import available, get_simulator
 
 
 def simulators(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
-    """List simulators with their parameters (kind, range, default)."""
+    """List simulators with their parameters (kind, range, default) and layers (dtype, shape).
+
+    ``--json`` prints a list of :meth:`Simulator.describe` dicts, each layer as
+    ``{"dtype": ..., "shape": [...], "description": ...}`` with the per-sample shape; the
+    table shows a layer's array shape as ``(n, ...)``.
+    """
     described = [get_simulator(name).describe() for name in available()]
     if as_json:
         typer.echo(json.dumps(described, indent=2))
@@ -21,8 +26,15 @@ def simulators(as_json: bool = typer.Option(False, "--json", help="Print JSON in
         table = Table(title=f"{sim['name']}: {sim['description']}", title_justify="left")
         for column in ("parameter", "kind", "allowed", "default", "meaning"):
             table.add_column(column)
-        space = get_simulator(sim["name"]).param_space()
-        for p in space:
+        simulator = get_simulator(sim["name"])
+        for p in simulator.param_space():
             table.add_row(p.name, p.kind, p.describe_range(), json.dumps(p.default), p.doc)
         stdout.print(table)
-        stdout.print("layers: " + "; ".join(f"{k} {v}" for k, v in sim["layers"].items()) + "\n")
+        layers = Table(title="layers (n samples each)", title_justify="left")
+        for column in ("layer", "dtype", "shape", "description"):
+            layers.add_column(column)
+        for key, layer in simulator.declared_layers().items():
+            layers.add_row(key, layer.dtype, layer.describe_shape(), layer.description)
+        stdout.print(layers)
+        stdout.print()
+

@@ -46,7 +46,7 @@ import numpy as np
 from synthlearn import seeding
 from synthlearn.errors import UserError
 from synthlearn.params import Choice, IntRange, ParamError, ParamSpace
-from synthlearn.sim.base import Simulator, register
+from synthlearn.sim.base import Layer, Simulator, register
 
 SPLITS: tuple[str, ...] = ("uniform", "quadrant")
 """Names of the train/test splits :func:`split_indices` makes."""
@@ -179,9 +179,9 @@ class NotSoClevrSimulator(Simulator):
         "centre drawn uniformly from the 56x56 positions where it fits; layers image, onehot, coords."
     )
     layers = {
-        "image": "uint8 (n, canvas, canvas): 0 background, intensity (128) on the square",
-        "onehot": "uint8 (n, canvas, canvas): 1 at the square's centre pixel",
-        "coords": "int64 (n, 2): the centre (i, j), row then column",
+        "image": Layer("uint8", ("canvas", "canvas"), "0 background, intensity (128) on the square"),
+        "onehot": Layer("uint8", ("canvas", "canvas"), "1 at the square's centre pixel, 0 elsewhere"),
+        "coords": Layer("int64", (2,), "the centre (i, j), row then column"),
     }
 
     def param_space(self) -> ParamSpace:

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from synthlearn.params import Choice, ParamSpace, Simplex, Uniform
-from synthlearn.sim.base import Simulator, register
+from synthlearn.sim.base import Layer, Simulator, register
 from synthlearn.sim.digits import acquire, distort, glyphs
 
 SOURCES: list[str] = ["strokes", *glyphs.FONT_GROUPS]
@@ -86,14 +86,20 @@ class DigitsSimulator(Simulator):
         "acquired like scikit-learn's load_digits (NIST 8x8 block counts) or MNIST (28x28)."
     )
     layers = {
-        "image": "uint8 (n, 8, 8) values 0..16 for optdigits8x8; uint8 (n, 28, 28) values 0..255 for mnist28; "
-                 "uint8 (n, 32, 32) values 0/1 for nist32",
-        "label": "int64 (n,) digit class 0..9",
-        "source": "int64 (n,) glyph source index into " + ", ".join(SOURCES),
+        "image": Layer("uint8", ("height", "width"),
+                       "height x width set by pipeline: 8x8 values 0..16 for optdigits8x8, 28x28 values 0..255 "
+                       "for mnist28, 32x32 values 0/1 for nist32"),
+        "label": Layer("int64", (), "digit class 0..9"),
+        "source": Layer("int64", (), "glyph source index into " + ", ".join(SOURCES)),
     }
 
     def param_space(self) -> ParamSpace:
         return _space()
+
+    def dimensions(self, params: dict[str, Any]) -> dict[str, int]:
+        """``height`` and ``width`` of ``image``: the pipeline's output size (8x8, 28x28 or 32x32)."""
+        height, width = acquire.OUTPUT_SHAPES[params["pipeline"]]
+        return {**super().dimensions(params), "height": height, "width": width}
 
     def _generate(self, params: dict[str, Any], n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         mix = self.param_space()["source_mix"].as_array(params["source_mix"])

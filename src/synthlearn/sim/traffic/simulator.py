@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from synthlearn.params import IntRange, ParamSpace, Simplex, Uniform
-from synthlearn.sim.base import Simulator, register
+from synthlearn.sim.base import Layer, Simulator, register
 from synthlearn.sim.traffic.render import render
 from synthlearn.sim.traffic.sample import sample_scenes
 from synthlearn.sim.traffic.scene import CAR_TYPES, INTERSECTIONS, MAX_BUILDINGS, MAX_CARS, SKY_DEPTH, WEATHERS
@@ -53,14 +53,15 @@ class TrafficSimulator(Simulator):
         "visible cars per type."
     )
     layers = {
-        "rgb": "uint8 (n, H, W, 3) colour image",
-        "segmentation": "uint8 (n, H, W) class ids: 0 sky, 1 road, 2 sidewalk, 3 building, 4 terrain, "
-                        "5 lane marking, 10 + car type (10 sedan, 11 suv, 12 van, 13 truck, 14 bus)",
-        "depth": f"float32 (n, H, W) camera z-depth in metres, {SKY_DEPTH:g} for sky",
-        "counts": "int64 (n, 5) visible cars per type (sedan, suv, van, truck, bus), "
-                  ">= min_visible_pixels pixels each",
-        "weather": "int64 (n,) weather index (clear_noon, clear_sunset, rain_noon, rain_sunset)",
-        "intersection": "int64 (n,) intersection index (X, T, L)",
+        "rgb": Layer("uint8", ("height", "width", 3), "colour image"),
+        "segmentation": Layer("uint8", ("height", "width"),
+                              "class ids: 0 sky, 1 road, 2 sidewalk, 3 building, 4 terrain, 5 lane marking, "
+                              "10 + car type (10 sedan, 11 suv, 12 van, 13 truck, 14 bus)"),
+        "depth": Layer("float32", ("height", "width"), f"camera z-depth in metres, {SKY_DEPTH:g} for sky"),
+        "counts": Layer("int64", (len(CAR_TYPES),),
+                        "visible cars per type (" + ", ".join(CAR_TYPES) + "), >= min_visible_pixels pixels each"),
+        "weather": Layer("int64", (), "weather index (" + ", ".join(WEATHERS) + ")"),
+        "intersection": Layer("int64", (), "intersection index (" + ", ".join(INTERSECTIONS) + ")"),
     }
 
     def param_space(self) -> ParamSpace:
