@@ -5,13 +5,18 @@ import sys
 
 import pytest
 
-from synthlearn.config import parse_config
+from synthlearn.config import parse_config as parse
 from synthlearn.data.shards import write_dataset
 from synthlearn.errors import UserError
-from synthlearn.execute.base import make_executor
+from synthlearn.execute import make_executor
+from synthlearn.lts.config import LTSConfig
 from synthlearn.lts.loop import run_lts
 
 pytest.importorskip("ray")
+
+
+def parse_config(raw):
+    return parse(raw, LTSConfig)
 
 
 def test_lts_on_ray_equals_local(tmp_path, ray_cluster, bars_config_dict):
@@ -58,7 +63,8 @@ def test_tune_searcher_drives_the_policy(tmp_path, ray_cluster):
     )
     results = tuner.fit()
     assert len(results) == 8 and not results.errors
-    assert searcher.inner.baseline is not None  # two policy updates happened
+    steps = [int(state["step"]) for state in searcher.inner.optimiser.state_dict()["state"].values()]
+    assert steps and set(steps) == {2}, steps  # two policy updates happened: 8 trials, 4 per update
     assert searcher.policy_summary()["weather"]["probs"]["sun"] > 0.5
 
 
