@@ -72,16 +72,25 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
         _fail(exc.format_message())
     except (KeyboardInterrupt, typer.Abort):
-        hint = f"; resume with: {common.resume_hint()}" if common.resume_hint() else ""
-        print(f"interrupted{hint}", file=sys.stderr)
-        sys.exit(130)
+        _interrupted()
     except OSError as exc:
         _fail(_os_error_line(exc))
     except Exception:  # noqa: BLE001 - the boundary: anything else is a bug
         traceback.print_exc()
         print("error: this is a bug in synthlearn; please report it with the traceback above", file=sys.stderr)
         sys.exit(1)
+    if code == _INTERRUPTED:  # typer turns Ctrl-C inside a command into this exit code
+        _interrupted()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+_INTERRUPTED = 130
+
+
+def _interrupted() -> None:
+    hint = f"; resume with: {common.resume_hint()}" if common.resume_hint() else ""
+    print(f"interrupted{hint}", file=sys.stderr)
+    sys.exit(_INTERRUPTED)
 
 
 def _fail(message: str) -> None:

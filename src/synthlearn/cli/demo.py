@@ -32,8 +32,9 @@ def demo(
         inner = bar.add_task("iterations", total=settings.iterations)
 
         def on_run(row: str, seed: int, index: int, total: int) -> None:
-            bar.update(overall, completed=index, description=f"demo: {row}, seed {seed}")
+            bar.update(overall, completed=index, description=f"demo runs ({row}, seed {seed})")
             bar.reset(inner, total=settings.iterations)
+            bar.update(inner, description=f"  {row}, seed {seed}: iterations")
 
         def on_iteration(iteration: int, record: dict) -> None:
             bar.update(inner, completed=iteration + 1)
