@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,12 @@ def save_checkpoint(path: str | Path, state: Any) -> None:
     write_atomic(path, lambda handle: handle.write(buffer.getvalue()))
 
 
-def load_checkpoint(path: str | Path) -> Any:
-    """Load a checkpoint safely; an unreadable file is a :class:`UserError` naming it."""
+def load_checkpoint(path: str | Path, what: str = "checkpoint") -> Any:
+    """Load a checkpoint safely (tensors and plain data only); an unreadable file is a :class:`UserError` naming it."""
     try:
-        return torch.load(path, weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint is a user-facing error
-        raise UserError(f"checkpoint {path} cannot be read: {exc.__class__.__name__}") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch warns before it fails on a file that is not a checkpoint
+            return torch.load(path, weights_only=True)
+    except Exception:  # noqa: BLE001 - any unreadable checkpoint is a user-facing error
+        raise UserError(f"{what} {path} cannot be read: it is truncated, not a torch checkpoint, "
+                        "or holds objects other than tensors and plain data") from None

@@ -60,7 +60,8 @@ def apply_overrides(raw: dict[str, Any], assignments: Iterable[str]) -> dict[str
         try:
             value = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise UserError(f"override {item!r}: value is not valid YAML ({exc.__class__.__name__})") from None
+            problem = getattr(exc, "problem", None) or "cannot be parsed"
+            raise UserError(f"override {item!r}: the value is not valid YAML ({problem}); quote text, e.g. key='[1, 2]'") from None
         node = raw
         parts = key.strip().split(".")
         for part in parts[:-1]:
@@ -75,8 +76,10 @@ def apply_overrides(raw: dict[str, Any], assignments: Iterable[str]) -> dict[str
 def read_yaml(path: str | Path) -> dict[str, Any]:
     """Safely load a YAML mapping, with one-line errors for missing or malformed files."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise UserError(f"config file {path} does not exist")
+    if not path.is_file():
+        raise UserError(f"config file {path} is not a file")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:

@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from synthlearn.errors import UserError
 from synthlearn.refine.simgan import SimGANSettings, SimGANTrainer
 from synthlearn.train.threads import single_thread_torch
 
@@ -53,7 +54,7 @@ def test_bad_settings_and_images():
     synthetic, real = data()
     with pytest.raises(ValueError, match="differ in shape"):
         SimGANTrainer(SimGANSettings(**TINY), synthetic, real[:, :, :6, :6], seed=0)
-    with pytest.raises(ValueError, match="too small"):
+    with pytest.raises(UserError, match="too small"):
         SimGANTrainer(SimGANSettings(**{**TINY, "disc_padding": 0, "disc_strides": (2, 2)}), synthetic[:, :, :4, :4], real[:, :, :4, :4], seed=0)
 
 
@@ -68,7 +69,7 @@ def test_semantic_term_pulls_refined_images_toward_their_labels():
         classifier[1].bias.zero_()
     with pytest.raises(ValueError, match="semantic term needs labels"):
         SimGANTrainer(SimGANSettings(**TINY, semantic=1.0), synthetic, real, seed=0)
-    with pytest.raises(ValueError, match="semantic must be >= 0"):
+    with pytest.raises(ValueError, match="semantic\n  Input should be greater than or equal to 0"):
         SimGANSettings(semantic=-1.0)
     weights = [p.detach().clone() for p in classifier.parameters()]
     settings = SimGANSettings(**{**TINY, "pretrain_refiner_steps": 30, "pretrain_discriminator_steps": 0, "steps": 0},

@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> None:
             typer.echo(exc.ctx.get_help())
             sys.exit(0)
         _fail(exc.format_message())
-    except (KeyboardInterrupt, typer.Abort):
+    except (KeyboardInterrupt, typer.Abort) as exc:
+        if isinstance(exc.__cause__ or exc.__context__, EOFError):  # typer reports an EOFError as an abort
+            _fail("unexpected end of input (a file or the terminal ended too early)")
         _interrupted()
     except OSError as exc:
         _fail(_os_error_line(exc))

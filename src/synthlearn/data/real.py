@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from synthlearn.data.arrays import read_npz
 from synthlearn.errors import UserError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
@@ -64,8 +65,8 @@ def _read_image(path: Path, grayscale: bool) -> np.ndarray:
         with Image.open(path) as image:
             image = image.convert("L" if grayscale else "RGB")
             return np.asarray(image, dtype=np.uint8)
-    except (OSError, UnidentifiedImageError) as exc:
-        raise UserError(f"cannot read image {path}: {exc.__class__.__name__}") from None
+    except (OSError, UnidentifiedImageError):
+        raise UserError(f"cannot read image {path}: not an image file PIL can open, or truncated") from None
 
 
 def load_image_folder(root: str | Path, grayscale: bool = True) -> LabelledImages:
@@ -94,17 +95,11 @@ def load_image_folder(root: str | Path, grayscale: bool = True) -> LabelledImage
 
 def load_numpy(path: str | Path) -> LabelledImages:
     """An ``.npz`` with ``images`` ``(N, H, W[, C])`` and integer ``labels`` ``(N,)``."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"array file {path} does not exist")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            missing = {"images", "labels"} - set(archive.files)
-            if missing:
-                raise UserError(f"{path} lacks array(s) {', '.join(sorted(missing))}; it needs 'images' and 'labels'")
-            images, labels = archive["images"], archive["labels"]
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read array file {path}: {exc.__class__.__name__}") from None
+    arrays = read_npz(path)
+    missing = {"images", "labels"} - set(arrays)
+    if missing:
+        raise UserError(f"{path} lacks array(s) {', '.join(sorted(missing))}; it needs 'images' and 'labels'")
+    images, labels = arrays["images"], arrays["labels"]
     if images.ndim not in (3, 4):
         raise UserError(f"{path}: images must have shape (N, H, W) or (N, H, W, C), got {images.shape}")
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):

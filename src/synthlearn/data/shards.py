@@ -29,6 +29,7 @@ import numpy as np
 
 from synthlearn import __version__, seeding
 from synthlearn.atomic import write_bytes_atomic, write_json_atomic
+from synthlearn.data.arrays import read_npz
 from synthlearn.errors import UserError
 from synthlearn.runs import check_output_folder
 from synthlearn.sim.base import get_simulator, import_ref
@@ -189,8 +190,10 @@ def write_dataset(
 def read_manifest(folder: str | Path) -> dict[str, Any]:
     folder = Path(folder)
     path = folder / MANIFEST
-    if not folder.is_dir():
+    if not folder.exists():
         raise UserError(f"dataset folder {folder} does not exist")
+    if not folder.is_dir():
+        raise UserError(f"dataset {folder} is not a folder (a dataset is a folder written by `synthlearn generate`, or an .npz of layers)")
     if not path.is_file():
         raise UserError(f"{path} is missing: not a complete synthlearn dataset")
     try:
@@ -212,11 +215,7 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
 
 
 def _load_shard(path: Path) -> dict[str, np.ndarray]:
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {name: archive[name] for name in archive.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise UserError(f"shard {path} cannot be read: {exc}") from None
+    return read_npz(path, "shard")
 
 
 class ShardDataset:
@@ -275,7 +274,5 @@ def load_layers(path: str | Path) -> dict[str, np.ndarray]:
     """Every layer of a dataset folder, or of a plain ``.npz`` file of layers, as arrays ``(n, ...)``."""
     path = Path(path)
     if path.suffix == ".npz":
-        if not path.is_file():
-            raise UserError(f"layer file {path} does not exist")
-        return _load_shard(path)
+        return read_npz(path, "layer file")
     return open_dataset(path).load_all()

@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from synthlearn.config import Settings
+from synthlearn.data.arrays import read_npz
 from synthlearn.data.real import load_real, split_real
 from synthlearn.data.shards import load_layers
 from synthlearn.errors import UserError
@@ -117,13 +118,8 @@ class RealSpec(Settings):
 def _load_unlabelled_npz(path: Path) -> np.ndarray | None:
     if path.suffix != ".npz" or not path.is_file():
         return None
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            if "images" in archive.files and "labels" not in archive.files:
-                return archive["images"]
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read array file {path}: {exc.__class__.__name__}") from None
-    return None
+    arrays = read_npz(path)
+    return arrays["images"] if "images" in arrays and "labels" not in arrays else None
 
 
 def load_real_images(spec: RealSpec) -> np.ndarray:

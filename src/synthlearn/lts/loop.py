@@ -106,8 +106,10 @@ class LTSRun:
         ]
 
     def check_inputs(self, resume: bool) -> None:
-        """Check the run folder and load the evaluation data (its layers, for the task) before anything is written."""
+        """Check the run folder, the searcher's settings and the evaluation data (its layers, for the
+        task) before anything is written."""
         self.folder.check(resume)
+        self.make_searcher()
         for source in (self.validation, self.test):
             if source is not None:
                 load_tensors(source, self.task, self.config.task.input_scale)

@@ -50,13 +50,17 @@ def refine_dataset(
     run, data, out = Path(run), Path(data), Path(out)
     refiner, record = load_refiner(run)
     check_output_folder(out)
-    if (out / MANIFEST).exists() and not overwrite:
-        raise UserError(f"{out / MANIFEST} already exists; choose another --out or pass --overwrite")
     if out.resolve() == data.resolve():
         raise UserError("--out must differ from --data (a dataset is never rewritten in place)")
+    if (out / MANIFEST).exists() and not overwrite:
+        raise UserError(f"{out / MANIFEST} already exists; choose another --out or pass --overwrite")
     if data.suffix == ".npz":
         source_manifest: dict[str, Any] = {"simulator": None, "params": None, "seed": None}
-        parts = iter([load_layers(data)])
+        layers = load_layers(data)
+        if image_layer not in layers:
+            raise UserError(f"{data}: no layer '{image_layer}' to refine; layers are {', '.join(sorted(layers))}")
+        _check_shape(layers[image_layer], record, str(data))
+        parts = iter([layers])
         source_sha = sha256_of(data)
     else:
         dataset = open_dataset(data)  # verifies the source's checksums

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from synthlearn.checkpoint import load_checkpoint
 from synthlearn.errors import UserError
 from synthlearn.nn.refiner import Refiner, from_unit_range, to_unit_range
 from synthlearn.train.tasks import images_to_tensor
@@ -65,10 +66,7 @@ def load_refiner(path: str | Path) -> tuple[Refiner, dict[str, Any]]:
         path = path / REFINER_FILE
     if not path.is_file():
         raise UserError(f"{path} does not exist: not a finished refiner run (run `synthlearn refine run` first)")
-    try:
-        record = torch.load(path, weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is a user-facing error
-        raise UserError(f"refiner file {path} cannot be read: {exc.__class__.__name__}") from None
+    record = load_checkpoint(path, "refiner file")
     if not isinstance(record, dict) or record.get("format") != REFINER_FORMAT:
         raise UserError(f"{path} is not a {REFINER_FORMAT} file")
     refiner = Refiner(record["in_channels"], record["width"], record["blocks"], bool(record.get("residual", False)))

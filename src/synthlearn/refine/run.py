@@ -43,7 +43,7 @@ from synthlearn.errors import UserError
 from synthlearn.refine.config import RefineConfig
 from synthlearn.refine.images import REFINER_FILE, images_to_unit, refiner_record, unit_to_images
 from synthlearn.refine.monitor import CollapseMonitor, TrainingDiverged
-from synthlearn.refine.simgan import SimGANTrainer, _mean_records
+from synthlearn.refine.simgan import SimGANTrainer, _mean_records, check_discriminator_fits
 from synthlearn.runs import RunFolder
 from synthlearn.train.classifier import train_classifier
 from synthlearn.train.config import TaskConfig
@@ -121,7 +121,9 @@ class RefinerRun:
         pixel_max = config.pixel_max
         if pixel_max is None:
             pixel_max = float(max(synthetic_images.max(), real_images.max(), 1))
-        return images_to_unit(synthetic_images, pixel_max), images_to_unit(real_images, pixel_max), layers, real_images, pixel_max
+        synthetic = images_to_unit(synthetic_images, pixel_max)
+        check_discriminator_fits(config.simgan, tuple(synthetic.shape[1:]))
+        return synthetic, images_to_unit(real_images, pixel_max), layers, real_images, pixel_max
 
     def run(
         self,

@@ -39,6 +39,7 @@ from torch import nn
 
 from synthlearn import seeding
 from synthlearn.config import Settings
+from synthlearn.errors import UserError
 from synthlearn.losses.simgan import (
     SemanticConsistencyLoss,
     SimGANRefinerLoss,
@@ -134,6 +135,18 @@ def build_discriminator(settings: SimGANSettings, in_channels: int) -> PatchDisc
     return PatchDiscriminator(in_channels, settings.disc_widths, settings.disc_strides, settings.disc_padding, settings.disc_pool)
 
 
+def check_discriminator_fits(settings: SimGANSettings, image_shape: tuple[int, int, int]) -> None:
+    """Raise :class:`UserError` if images ``(C, H, W)`` are too small for the discriminator of ``settings``."""
+    channels, height, width = image_shape
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        try:
+            build_discriminator(settings, channels)(torch.zeros(1, channels, height, width))
+        except RuntimeError:
+            raise UserError(f"images of size {(height, width)} are too small for the discriminator (strides "
+                            f"{tuple(settings.disc_strides)}, padding {settings.disc_padding}); use simgan.disc_strides "
+                            "[1, 2] and simgan.disc_padding 1 for small images") from None
+
+
 def _check_images(name: str, images: torch.Tensor) -> None:
     if images.ndim != 4 or not images.is_floating_point():
         raise ValueError(f"{name} images must be a float tensor (N, C, H, W), got {images.dtype} {tuple(images.shape)}")
@@ -182,12 +195,7 @@ class SimGANTrainer:
             torch.manual_seed(seeding.child_seed(seed, _INIT_STREAM))
             self.refiner = build_refiner(settings, channels)
             self.discriminator = build_discriminator(settings, channels)
-        with torch.no_grad():
-            try:
-                self.discriminator(synthetic[:1])
-            except RuntimeError as exc:  # fail early and clearly when the images are too small for D
-                raise ValueError(f"images of size {tuple(synthetic.shape[2:])} are too small for the discriminator "
-                                 f"(strides {settings.disc_strides}, padding {settings.disc_padding}): {exc}") from None
+        check_discriminator_fits(settings, tuple(synthetic.shape[1:]))
         self.loss = SimGANRefinerLoss(settings.lam, make_psi(settings.psi, psi_extractor), settings.reduction)
         self.labels, self.semantic_loss = labels, None
         if settings.semantic > 0:
