@@ -31,14 +31,15 @@ label preservation and realism.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
 from synthlearn import seeding
-from synthlearn.config import parse_config
+from synthlearn.config import Settings, parse_config
 from synthlearn.data.real import SKLEARN_DIGITS, RealSplit
 from synthlearn.refine.apply import refine_array
 from synthlearn.refine.config import RefineConfig
@@ -109,23 +110,19 @@ def train_refiner_job(job: RefinerJob) -> dict[str, Any]:
     return run_refiner(job.config, out, resume=resume, on_event=lambda event: None)
 
 
-@dataclass(frozen=True)
-class CellSettings:
-    """Budget of one benchmark cell.
+class CellSettings(Settings):
+    """Budget of one benchmark cell."""
 
-    Attributes:
-        n: synthetic images of the 1× set (the refiner trains on these).
-        multiplier: the large set is ``multiplier × n`` images (the 1× set plus fresh ones).
-        held_out: fresh synthetic images for label preservation and the realism test.
-        task: the task model (the demo's).
-        simgan: refiner settings.
-    """
-
-    n: int = 2000
-    multiplier: int = 4
-    held_out: int = 1000
-    task: TaskConfig = field(default_factory=lambda: TaskConfig(name="classify", input_scale=16.0, width=16, depth=3, epochs=4, batch_size=64, lr=3e-3))
+    n: int = Field(2000, ge=1)
+    """Synthetic images of the 1× set (the refiner trains on these)."""
+    multiplier: int = Field(4, ge=1)
+    """The large set is ``multiplier × n`` images (the 1× set plus fresh ones)."""
+    held_out: int = Field(1000, ge=1)
+    """Fresh synthetic images for label preservation and the realism test."""
+    task: TaskConfig = TaskConfig(name="classify", input_scale=16.0, width=16, depth=3, epochs=4, batch_size=64, lr=3e-3)
+    """The task model (the demo's)."""
     simgan: SimGANSettings = DIGITS_SIMGAN
+    """Refiner settings."""
 
 
 @dataclass(frozen=True)
