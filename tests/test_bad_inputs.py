@@ -279,7 +279,7 @@ def guards(monkeypatch):
     monkeypatch.setattr("synthlearn.demo.train_on_real", started("demo training"))
     monkeypatch.setattr("synthlearn.refine.run.SimGANTrainer.step", started("refiner training"))
     monkeypatch.setattr("synthlearn.refine.run.train_classifier", started("label classifier training"))
-    monkeypatch.setattr("synthlearn.reproduce.coordconv.train_run", started("CoordConv training"))
+    monkeypatch.setattr("synthlearn.reproduce.coordconv.run.train_run", started("CoordConv training"))
 
 
 # -- the table ------------------------------------------------------------------------------------
@@ -473,12 +473,9 @@ CASES = [
     case("demo-out-under-file", "demo --quick --out <file_sub>", "not a folder"),
 
     # reproduce coordconv
-    case("coordconv-test-fraction-above-one", f"{CC} --test-fraction 1.5", "fraction",
-         xfail='CoordConvSettings.validate skips test_fraction: --out/runs.jsonl is written before the split rejects it'),
-    case("coordconv-test-fraction-zero", f"{CC} --test-fraction 0", "fraction",
-         xfail='CoordConvSettings.validate skips test_fraction: --out/runs.jsonl is written before the split rejects it'),
-    case("coordconv-test-fraction-negative", f"{CC} --test-fraction -0.2", "fraction",
-         xfail='CoordConvSettings.validate skips test_fraction: --out/runs.jsonl is written before the split rejects it'),
+    case("coordconv-test-fraction-above-one", f"{CC} --test-fraction 1.5", "fraction"),
+    case("coordconv-test-fraction-zero", f"{CC} --test-fraction 0", "fraction"),
+    case("coordconv-test-fraction-negative", f"{CC} --test-fraction -0.2", "fraction"),
     case("coordconv-test-fraction-not-a-number", f"{CC} --test-fraction lots", "valid number"),
     case("coordconv-threads-zero", f"{CC} --threads 0", "'--threads'"),
     case("coordconv-seed-negative", f"{CC} --seed -1", "'--seed'"),

@@ -288,7 +288,7 @@ def zero_coord_weights_(layer: CoordConv2d | CoordConvTranspose2d) -> CoordConv2
 
     The layer then computes exactly the plain convolution of its input, and gradient descent
     decides how much to use the coordinates. Useful as an initialisation (see
-    :mod:`synthlearn.reproduce.coordconv_models`) and to check a CoordConv layer against
+    :mod:`synthlearn.reproduce.coordconv.models`) and to check a CoordConv layer against
     ``nn.Conv2d``.
 
     Example::

@@ -24,6 +24,8 @@ Models (``size`` = canvas side, 64 in the paper):
   ``big_conv``): [3×3 conv (16 × mul) + ReLU + 2×2 max-pool] × 3, 3×3 conv + ReLU, flatten,
   dense 64 + ReLU, dense 2.
 
+:func:`build_model` picks one by task and family (``deconv``, ``conv``, ``coordconv``).
+
 Initialisation follows the authors' code (He-normal weights, zero biases), with two
 deviations, both only about where training starts (every weight stays trainable, the
 parameter counts are the paper's):
@@ -109,6 +111,20 @@ def axis_separated_(layer: CoordConv2d) -> CoordConv2d:
 def _check_size(size: int) -> int:
     if isinstance(size, bool) or not isinstance(size, int) or size < 2:
         raise ValueError(f"size must be an integer >= 2, got {size!r}")
+    return size
+
+
+def check_canvas(family: str, size: int) -> int:
+    """Return ``size``, or raise :class:`ValueError` if model ``family`` cannot paint or read a ``size``-pixel canvas.
+
+    ``deconv`` needs a power of two (each transposed convolution doubles the side), ``conv``
+    a multiple of 8 (three 2×2 max-pools), ``coordconv`` any side >= 2.
+    """
+    _check_size(size)
+    if family == "deconv" and size & (size - 1):
+        raise ValueError(f"DeconvPainter needs a power-of-two size, got {size}")
+    if family == "conv" and size % 8:
+        raise ValueError(f"ConvRegressor needs a size divisible by 8, got {size}")
     return size
 
 
@@ -218,10 +234,8 @@ class DeconvPainter(nn.Module):
 
     def __init__(self, size: int = 64, mul: int = 1, kernel: int = 3) -> None:
         super().__init__()
-        self.size = _check_size(size)
-        steps = int(round(math.log2(size)))
-        if 2**steps != size:
-            raise ValueError(f"DeconvPainter needs a power-of-two size, got {size}")
+        self.size = check_canvas("deconv", size)
+        steps = size.bit_length() - 1
         if mul < 1 or kernel < 2:
             raise ValueError(f"need mul >= 1 and kernel >= 2, got mul={mul}, kernel={kernel}")
         widths = [w * mul for w in DECONV_WIDTHS[-(steps - 1):]] if steps > 1 else []
@@ -257,9 +271,7 @@ class ConvRegressor(nn.Module):
 
     def __init__(self, size: int = 64, mul: int = 1) -> None:
         super().__init__()
-        _check_size(size)
-        if size % 8:
-            raise ValueError(f"ConvRegressor needs a size divisible by 8, got {size}")
+        check_canvas("conv", size)
         width = 16 * mul
         layers: list[nn.Module] = []
         channels = 1
@@ -276,3 +288,25 @@ class ConvRegressor(nn.Module):
         if onehot.dim() != 4 or onehot.shape[1] != 1:
             raise ValueError(f"ConvRegressor expects one-hot images of shape (B, 1, H, W), got {tuple(onehot.shape)}")
         return self.net(onehot)
+
+
+def build_model(task: str, family: str, size: int, mul: int = 1, kernel: int = 3) -> nn.Module:
+    """A fresh model of ``family`` for ``task`` on a ``size``-pixel canvas (initialised from torch's global RNG).
+
+    * ``classification``: ``coordconv`` → :func:`coordconv_classifier`, ``deconv`` → :class:`DeconvPainter`;
+    * ``regression``: ``coordconv`` → :class:`CoordConvRegressor`, ``conv`` → :class:`ConvRegressor`;
+    * ``rendering``: ``coordconv`` → :func:`coordconv_renderer`, ``deconv`` → :class:`DeconvPainter`.
+
+    ``mul`` (width multiplier) and ``kernel`` apply to the baselines only.
+    """
+    if family == "coordconv" and task == "classification":
+        return coordconv_classifier(size)
+    if family == "coordconv" and task == "regression":
+        return CoordConvRegressor()
+    if family == "coordconv" and task == "rendering":
+        return coordconv_renderer(size)
+    if family == "deconv" and task in ("classification", "rendering"):
+        return DeconvPainter(size, mul=mul, kernel=kernel)
+    if family == "conv" and task == "regression":
+        return ConvRegressor(size, mul=mul)
+    raise ValueError(f"no model {family!r} for task {task!r}")
