@@ -19,6 +19,13 @@ each image column sees the world through one vertical plane. Per column we
 4. per pixel, read the piece's depth, object, face and part; classify the remaining ground
    pixels by back-projecting them onto the plane ``y = 0``; everything else is sky.
 
+:func:`_render_chunk` runs these steps as stages over a chunk of ``B`` scenes: rays
+(:func:`_column_rays`), sorted hits (:func:`_front_to_back_hits`), pieces
+(:func:`_split_into_pieces`), occlusion (:func:`_visible_pieces`), per-pixel object surfaces
+(:func:`_object_pixels`), labels with ground and sky (:func:`_label_pixels`, the road layout
+from :mod:`~synthlearn.sim.traffic.scene`), windows, glass and tyres (:func:`_side_details`)
+and colour (:func:`_colour`: shading, haze, sky, rain).
+
 Only ``+ - * /``, ``sqrt``, ``floor``/``ceil`` and comparisons touch per-scene data here (no
 transcendental functions, reductions or BLAS), so each scene's pixels are bit-for-bit
 independent of which other scenes share its chunk.
@@ -34,18 +41,33 @@ slot index of each pixel or -1.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from synthlearn.sim.traffic.scene import (
+    BUILDING,
     CAR_TYPES,
+    CENTRE_LINE_RESUME,
+    CENTRE_LINE_STOP,
+    CROSS_CENTRE_LINE_START,
+    CROSS_ROAD_WIDTH,
+    CROSSWALK_FAR,
+    CROSSWALK_HALF_LENGTH,
+    CROSSWALK_NEAR,
+    CROSSWALK_STRIPE_PERIOD,
     HORIZONTAL_FOV_DEG,
+    INTERSECTIONS,
     LANE_MARKING,
+    MARKING_DASH_PERIOD,
+    MARKING_DUTY,
+    MARKING_HALF_WIDTH,
     ROAD,
+    ROAD_HALF_WIDTH,
     SIDEWALK,
+    SIDEWALK_WIDTH,
     SKY_DEPTH,
     TERRAIN,
-    BUILDING,
     Scenes,
 )
 
@@ -82,10 +104,21 @@ _M_ROAD, _M_WALK, _M_TERRAIN, _M_MARK, _M_GLASS, _M_TYRE, _M_WINDOW = range(7)
 _N_EXTRA = 7
 _GROUND_CLASS = np.array([ROAD, SIDEWALK, TERRAIN, LANE_MARKING], np.uint8)  # by ground material
 
+# Ground layout, from the road geometry in scene.py.
+_X = INTERSECTIONS.index("X")
+_PAVED_HALF_WIDTH = ROAD_HALF_WIDTH + SIDEWALK_WIDTH  # main road and its sidewalks
+# the main road's cross-section is all there is up to this far before the cross road: there
+# its centre line stops, the crosswalk starts or the cross road's sidewalk begins
+_NEAR_LAYOUT_END = max(CENTRE_LINE_STOP, CROSSWALK_NEAR, SIDEWALK_WIDTH)
+
 # Road/terrain grain: a constant table (not a random draw per scene), the same every run.
-_GRAIN_SIZE = 64
+_GRAIN_SIZE = 64  # cells per side of the tile
+_GRAIN_CELL = 0.25  # metres
 _GRAIN = (0.95 + 0.10 * np.random.Generator(np.random.PCG64(20190612)).random(_GRAIN_SIZE**2)).astype(np.float32)
 _GRAIN_MAX = 1.05
+_SLAB_SIZE = 2.0  # metres, square sidewalk slabs ...
+_SEAM_WIDTH = 0.08  # ... with dark seams between them
+_SEAM_SHADE = 0.8
 
 
 class _Camera:
@@ -156,207 +189,316 @@ def visible_counts(instance: np.ndarray, car_type: np.ndarray, min_visible_pixel
     return np.bincount(slot, minlength=B * len(CAR_TYPES)).reshape(B, len(CAR_TYPES)).astype(np.int64)
 
 
+def _render_chunk(sc: Scenes, cam: _Camera, rgb_out: np.ndarray, seg_out: np.ndarray,
+                  depth_out: np.ndarray) -> np.ndarray:
+    """Render ``B`` scenes into ``rgb_out`` (B, H, W, 3) uint8, ``seg_out`` (B, H, W) uint8 and
+    ``depth_out`` (B, H, W) float32; returns the car slot of each pixel, (B, H, W) int16, -1 for none."""
+    rays = _column_rays(sc, cam)
+    hits = _front_to_back_hits(sc, rays)
+    pieces = _split_into_pieces(sc, cam, rays, hits)
+    tables = _PieceTables(hits, pieces, _visible_pieces(cam, pieces, len(sc)))
+    code, depth = _object_pixels(cam, pieces, tables)
+    px = _label_pixels(sc, cam, rays, code, depth)
+    _side_details(sc, cam, px, tables, pieces.along)
+    _colour(sc, cam, rays, px, rgb_out)
+    seg_out[...] = px.segmentation
+    depth_out[...] = px.depth
+    return px.instance
+
+
+@dataclass
+class _Rays:
+    """One horizontal ray per image column of each of ``B`` scenes, parametrised by z-depth.
+
+    Attributes:
+        dx, dz: (B, W) float32 world x and z per unit depth (``|dx| >= 1e-7``, ``dz > 0``).
+        inv_dx, inv_dz: (B, W, 1) float32 their reciprocals, shaped to broadcast over objects.
+    """
+
+    dx: np.ndarray
+    dz: np.ndarray
+    inv_dx: np.ndarray
+    inv_dz: np.ndarray
+
+
+def _column_rays(sc: Scenes, cam: _Camera) -> _Rays:
+    """The ray through each column's pixel centres, turned by its scene's camera yaw."""
+    f32 = np.float32
+    sin_yaw, cos_yaw = sc.cam_dir[:, 0:1], sc.cam_dir[:, 1:2]
+    dx = cam.a[None, :] * cos_yaw + sin_yaw
+    dz = cos_yaw - cam.a[None, :] * sin_yaw
+    dx = np.where(np.abs(dx) < f32(1e-7), f32(1e-7), dx)
+    return _Rays(dx, dz, (1 / dx)[:, :, None], (1 / dz)[:, :, None])
+
+
+def _slab(lo: np.ndarray, hi: np.ndarray, ox: np.ndarray, inv_dx: np.ndarray, inv_dz: np.ndarray):
+    """Slab test of rays from ``(ox, 0)`` against upright boxes with footprints ``[lo, hi]``.
+
+    ``lo``, ``hi`` are (..., 2) footprint corners (x, z); ``lo[..., 0]``, ``ox``, ``inv_dx`` and
+    ``inv_dz`` broadcast to one shape. Returns, each of that shape, ``t_in`` and ``t_out``, the
+    depths where the ray enters and leaves the footprint (a miss has ``t_in >= t_out``), and
+    ``x_entry``, True if it enters through a face facing +-x rather than +-z.
+    """
+    tx0 = (lo[..., 0] - ox) * inv_dx
+    tx1 = (hi[..., 0] - ox) * inv_dx
+    x_near = np.minimum(tx0, tx1)
+    z_near = lo[..., 1] * inv_dz
+    t_in = np.maximum(x_near, z_near)
+    t_out = np.minimum(np.maximum(tx0, tx1), hi[..., 1] * inv_dz)
+    return t_in, t_out, x_near > z_near
+
+
+@dataclass
+class _Hits:
+    """Every ray-box hit of a chunk as one flat list of ``M`` hits: columns in (scene, column)
+    order, front to back within each column.
+
+    Attributes:
+        per_column: (B * W,) int64 number of hits in each column.
+        column: (M,) int64 flat column index ``scene * W + column``.
+        rank: (M,) int64 place within the column, 0 the nearest.
+        obj: (M,) int32 object slot hit.
+        t_in, t_out: (M,) float32 depth where the ray enters and leaves the box.
+        x_entry: (M,) bool the ray enters through a face facing +-x (else one facing +-z).
+    """
+
+    per_column: np.ndarray
+    column: np.ndarray
+    rank: np.ndarray
+    obj: np.ndarray
+    t_in: np.ndarray
+    t_out: np.ndarray
+    x_entry: np.ndarray
+
+
+def _front_to_back_hits(sc: Scenes, rays: _Rays) -> _Hits:
+    """Slab-test every column's ray against every box footprint, (B, W, N), and sort each
+    column's hits front to back into one flat list (so empty columns cost nothing later)."""
+    f32 = np.float32
+    N = max(1, int(sc.obj_valid.sum(axis=1).max()))  # valid slots come first
+    tn, tf, x_entry = _slab(sc.obj_min[:, None, :N], sc.obj_max[:, None, :N], sc.cam_x[:, None, None],
+                            rays.inv_dx, rays.inv_dz)
+    hit = (tn < tf) & (tn > NEAR) & sc.obj_valid[:, None, :N]
+    per_column = hit.sum(axis=2).ravel()
+    K = max(1, int(per_column.max()))
+    key = np.where(hit, (np.minimum(tn, f32(_T_MAX)) * f32(_T_SCALE)).astype(np.int32) << _IDX_BITS
+                   | np.arange(N, dtype=np.int32), _NO_KEY)
+    key.sort(axis=2)
+    key = key[:, :, :K].ravel()
+    sel = np.flatnonzero(key != _NO_KEY)  # hits come first in every column
+    column = sel // K
+    obj = key[sel] & ((1 << _IDX_BITS) - 1)
+    g = column * N + obj
+    return _Hits(per_column, column, sel - column * K, obj, tn.ravel()[g], tf.ravel()[g], x_entry.ravel()[g])
+
+
+@dataclass
+class _Pieces:
+    """The five planar pieces of each of ``M`` hits, ``P = 5 M`` pieces in hit order: body front
+    face, body roof before the cabin, cabin front face, cabin roof, body roof behind the cabin
+    (the last three empty unless the ray meets a cabin).
+
+    Attributes:
+        column: (P,) int64 flat column index of each piece.
+        index: (P,) int64 1-based place of the piece within its column, front to back.
+        top, bottom: (P,) int32 the rows ``[top, bottom)`` the piece covers before occlusion
+            (``top == bottom == H``: empty).
+        depth_const, depth_slope: (M, 5) float32 depth on a row of slope ``s`` below the horizon:
+            ``depth_const + depth_slope / s`` (``depth_slope`` is 0 on faces, ``depth_const`` 0 on roofs).
+        code: (M, 5) int16 ``(object slot + 1) << 4``, plus 8 on the cabin, plus the face on a
+            side face (1 +x, 2 -x, 3 +z, 4 -z, as the outward normal; roofs 0).
+        along: (M, 5) float32 position along a side face (z on faces facing +-x, else x); 0 on roofs.
+    """
+
+    column: np.ndarray
+    index: np.ndarray
+    top: np.ndarray
+    bottom: np.ndarray
+    depth_const: np.ndarray
+    depth_slope: np.ndarray
+    code: np.ndarray
+    along: np.ndarray
+
+
 def _rows(cam: _Camera, hc: np.ndarray, y: np.ndarray | float, t: np.ndarray) -> np.ndarray:
     """First pixel row whose centre lies at or below the image of height ``y`` at depth ``t``."""
     p = cam.cy + cam.f * (hc - y) / t
     return np.ceil(np.clip(p - np.float32(0.5), -1, cam.H + 1)).astype(np.int32)
 
 
-def _render_chunk(sc: Scenes, cam: _Camera, rgb_out, seg_out, depth_out) -> np.ndarray:
-    B, H, W = len(sc), cam.H, cam.W
-    NO = sc.obj_top.shape[1]  # object slots per scene
-    N = max(1, int(sc.obj_valid.sum(axis=1).max()))  # valid slots come first
+def _split_into_pieces(sc: Scenes, cam: _Camera, rays: _Rays, hits: _Hits) -> _Pieces:
+    """Split each hit into its five planar pieces: where the ray meets the body and its cabin."""
     f32 = np.float32
-    b_ix = np.arange(B)
-
-    # ---- 1. one horizontal ray per column; slab test against every footprint -------------
-    sin_yaw, cos_yaw = sc.cam_dir[:, 0:1], sc.cam_dir[:, 1:2]
-    dx = cam.a[None, :] * cos_yaw + sin_yaw  # (B, W) world x per unit depth
-    dz = cos_yaw - cam.a[None, :] * sin_yaw  # (B, W) world z per unit depth (> 0)
-    dx = np.where(np.abs(dx) < f32(1e-7), f32(1e-7), dx)
-    inv_dx, inv_dz = (1 / dx)[:, :, None], (1 / dz)[:, :, None]
-    ox = sc.cam_x[:, None, None]
-    hc = sc.cam_height[:, None, None]
-
-    omin, omax = sc.obj_min[:, None, :N], sc.obj_max[:, None, :N]
-    tx0 = (omin[..., 0] - ox) * inv_dx
-    tx1 = (omax[..., 0] - ox) * inv_dx
-    txn, txf = np.minimum(tx0, tx1), np.maximum(tx0, tx1)
-    tzn, tzf = omin[..., 1] * inv_dz, omax[..., 1] * inv_dz
-    tn, tf = np.maximum(txn, tzn), np.minimum(txf, tzf)
-    hit = (tn < tf) & (tn > NEAR) & sc.obj_valid[:, None, :N]
-
-    # ---- 2. all hits as one flat list, front to back within each column ------------------
-    n_hits = hit.sum(axis=2).ravel()  # (B * W,) in (scene, column) order
-    K = max(1, int(n_hits.max()))
-    key = np.where(hit, (np.minimum(tn, f32(_T_MAX)) * f32(_T_SCALE)).astype(np.int32) << _IDX_BITS
-                   | np.arange(N, dtype=np.int32), _NO_KEY)
-    key.sort(axis=2)
-    key = key[:, :, :K].ravel()
-    sel = np.flatnonzero(key != _NO_KEY)  # hits come first in every column
-    column = sel // K  # scene * W + column
-    rank = sel - column * K  # 0 = nearest
-    obj = key[sel] & ((1 << _IDX_BITS) - 1)
-    b_h = column // W
-    g = column * N + obj
-    t_in, t_out = tn.ravel()[g], tf.ravel()[g]
-    x_entry = txn.ravel()[g] > tzn.ravel()[g]
-    dxh, dzh = dx.ravel()[column], dz.ravel()[column]
-    inv_dxh, inv_dzh = inv_dx.ravel()[column], inv_dz.ravel()[column]
-    oxh, hch = sc.cam_x[b_h], sc.cam_height[b_h]
-    ob = b_h * NO + obj
-    top = sc.obj_top.ravel()[ob]
-    cmin, cmax = sc.cab_min.reshape(-1, 2)[ob], sc.cab_max.reshape(-1, 2)[ob]
-    ctop = sc.cab_top.ravel()[ob]
-    cx0 = (cmin[:, 0] - oxh) * inv_dxh
-    cx1 = (cmax[:, 0] - oxh) * inv_dxh
-    cxn = np.minimum(cx0, cx1)
-    czn = cmin[:, 1] * inv_dzh
-    c_in = np.maximum(cxn, czn)
-    c_out = np.minimum(np.maximum(cx0, cx1), cmax[:, 1] * inv_dzh)
+    H = cam.H
+    b = hits.column // cam.W
+    ob = b * sc.obj_top.shape[1] + hits.obj
+    dx, dz = rays.dx.ravel()[hits.column], rays.dz.ravel()[hits.column]
+    ox, hc = sc.cam_x[b], sc.cam_height[b]
+    top, ctop = sc.obj_top.ravel()[ob], sc.cab_top.ravel()[ob]
+    t_in, t_out, x_entry = hits.t_in, hits.t_out, hits.x_entry
+    c_in, c_out, cab_x_entry = _slab(sc.cab_min.reshape(-1, 2)[ob], sc.cab_max.reshape(-1, 2)[ob], ox,
+                                     rays.inv_dx.ravel()[hits.column], rays.inv_dz.ravel()[hits.column])
     cab = sc.obj_has_cab.ravel()[ob] & (c_in < c_out)
     c_in, c_out = np.where(cab, c_in, f32(1)), np.where(cab, c_out, f32(2))
-    face_x, face_z = np.where(dxh > 0, 2, 1), np.where(dzh > 0, 4, 3)
+    face_x, face_z = np.where(dx > 0, 2, 1), np.where(dz > 0, 4, 3)
     face_body = np.where(x_entry, face_x, face_z)
-    face_cab = np.where(cxn > czn, face_x, face_z)
+    face_cab = np.where(cab_x_entry, face_x, face_z)
 
-    # pieces: body front, roof before cabin, cabin front, cabin roof, roof behind cabin
-    r_body_bot = _rows(cam, hch, 0.0, t_in)
-    r_body_front = _rows(cam, hch, top, t_in)
-    r_cab_bot = _rows(cam, hch, top, np.where(cab, c_in, t_out))
-    r_cab_front = _rows(cam, hch, ctop, c_in)
-    r_cab_roof = _rows(cam, hch, ctop, c_out)
-    r_roof_back = _rows(cam, hch, top, t_out)
-    r_cab_back = _rows(cam, hch, top, c_out)
+    r_body_bot = _rows(cam, hc, 0.0, t_in)
+    r_body_front = _rows(cam, hc, top, t_in)
+    r_cab_bot = _rows(cam, hc, top, np.where(cab, c_in, t_out))
+    r_cab_front = _rows(cam, hc, ctop, c_in)
+    r_cab_roof = _rows(cam, hc, ctop, c_out)
+    r_roof_back = _rows(cam, hc, top, t_out)
+    r_cab_back = _rows(cam, hc, top, c_out)
     empty = np.int32(H)
     tops = np.stack([r_body_front, r_cab_bot, np.where(cab, r_cab_front, empty),
                      np.where(cab, r_cab_roof, empty), np.where(cab, r_roof_back, empty)], axis=1).ravel()
-    bots = np.stack([r_body_bot, r_body_front, np.where(cab, r_cab_bot, empty),
-                     np.where(cab, r_cab_front, empty), np.where(cab, r_cab_back, empty)], axis=1).ravel()
+    bottoms = np.stack([r_body_bot, r_body_front, np.where(cab, r_cab_bot, empty),
+                        np.where(cab, r_cab_front, empty), np.where(cab, r_cab_back, empty)], axis=1).ravel()
     zero = np.zeros_like(t_in)
-    const = np.stack([t_in, zero, c_in, zero, zero], axis=1)
-    slope = np.stack([zero, hch - top, zero, hch - ctop, hch - top], axis=1)
-    tag = (obj + 1) << 4
-    code = np.stack([tag | face_body, tag, tag | 8 | face_cab, tag | 8, tag], axis=1).astype(np.int16)
-    # coordinate along the face of a side hit (z on faces facing +-x, else x): windows
-    along_body = np.where(x_entry, t_in * dzh, oxh + t_in * dxh)
-    along_cab = np.where(cxn > czn, c_in * dzh, oxh + c_in * dxh)
-    along = np.stack([along_body, zero, along_cab, zero, zero], axis=1)
-    piece_column = np.repeat(column, _PIECES)
+    tag = (hits.obj + 1) << 4
+    along_body = np.where(x_entry, t_in * dz, ox + t_in * dx)
+    along_cab = np.where(cab_x_entry, c_in * dz, ox + c_in * dx)
+    return _Pieces(
+        column=np.repeat(hits.column, _PIECES),
+        index=((hits.rank * _PIECES)[:, None] + np.arange(1, _PIECES + 1)).ravel(),
+        top=tops,
+        bottom=bottoms,
+        depth_const=np.stack([t_in, zero, c_in, zero, zero], axis=1),
+        depth_slope=np.stack([zero, hc - top, zero, hc - ctop, hc - top], axis=1),
+        code=np.stack([tag | face_body, tag, tag | 8 | face_cab, tag | 8, tag], axis=1).astype(np.int16),
+        along=np.stack([along_body, zero, along_cab, zero, zero], axis=1),
+    )
 
-    # ---- 3. occlusion: a piece is hidden at and below the highest row drawn before it ----
+
+def _visible_pieces(cam: _Camera, pieces: _Pieces, n_scenes: int) -> np.ndarray:
+    """Per pixel, the place within its column (``_Pieces.index``) of the piece seen there, 0 for
+    none: (B, H, W) int16.
+
+    A piece is hidden exactly at and below the highest row drawn by the pieces in front of it
+    (a y-buffer), so each visible piece is one run of rows ``[start, end)``, painted with a
+    difference array and a cumulative sum.
+    """
+    H, W = cam.H, cam.W
     # running minimum of the tops within each column: offset columns so that earlier columns
     # can never win, then one global running minimum
     spread = np.int64(H + 8)
-    offset = piece_column * spread
-    highest = np.minimum.accumulate(tops - offset)
+    offset = pieces.column * spread
+    highest = np.minimum.accumulate(pieces.top - offset)
     above = np.concatenate([[np.int64(H)], highest[:-1]]) + offset  # > H at a column's start
-    start = np.clip(tops, 0, H)
-    end = np.clip(np.minimum(bots, above), 0, H)
+    start = np.clip(pieces.top, 0, H)
+    end = np.clip(np.minimum(pieces.bottom, above), 0, H)
     vis = start < end
-    local = ((rank * _PIECES)[:, None] + np.arange(1, _PIECES + 1)).ravel()  # 1.. within column
-    pc = piece_column[vis]
+    pc = pieces.column[vis]
     col = (pc // W) * ((H + 1) * W) + pc % W
-    ids = local[vis].astype(np.int16)
-    diff = np.zeros((B, H + 1, W), np.int16)
+    ids = pieces.index[vis].astype(np.int16)
+    diff = np.zeros((n_scenes, H + 1, W), np.int16)
     d = diff.reshape(-1)
     d[col + start[vis] * W] = ids  # runs in a column never share a start ...
     d[col + end[vis] * W] -= ids  # ... nor an end
-    layer = np.cumsum(diff[:, :H], axis=1, dtype=np.int16)  # (B, H, W) piece rank + 1, 0: none
+    return np.cumsum(diff[:, :H], axis=1, dtype=np.int16)
 
-    # per-piece tables: each column owns a block [empty slot, its pieces...]
-    base = (np.cumsum(n_hits) - n_hits) * _PIECES + np.arange(B * W)
-    slot = base[piece_column] + local
-    size = int(sel.size) * _PIECES + B * W
 
-    def table(x: np.ndarray) -> np.ndarray:
-        t = np.zeros(size, x.dtype)
-        t[slot] = x.ravel()
-        return t
+class _PieceTables:
+    """Reads per-piece values per pixel through one flat table per value: each column owns a
+    block of it, a "no piece" slot (value 0) followed by its pieces front to back."""
 
-    pix = base.reshape(B, 1, W) + layer
-    code_px = table(code).take(pix)
-    depth = table(const).take(pix) + table(slope).take(pix) * cam.inv_s[None, :, None]
-    obj_px = code_px >> 4  # object slot + 1, 0: ground or sky
-    face = code_px & 7
-    is_obj = obj_px > 0
+    def __init__(self, hits: _Hits, pieces: _Pieces, visible: np.ndarray) -> None:
+        """``visible`` is the (B, H, W) output of :func:`_visible_pieces`."""
+        B, _, W = visible.shape
+        block = (np.cumsum(hits.per_column) - hits.per_column) * _PIECES + np.arange(B * W)
+        self._slot = block[pieces.column] + pieces.index
+        self._size = int(hits.column.size) * _PIECES + B * W
+        self._pixel_slot = block.reshape(B, 1, W) + visible  # (B, H, W)
 
-    # ---- 4. ground and sky -----------------------------------------------------------------
+    def _table(self, values: np.ndarray) -> np.ndarray:
+        table = np.zeros(self._size, values.dtype)
+        table[self._slot] = values.ravel()
+        return table
+
+    def per_pixel(self, values: np.ndarray) -> np.ndarray:
+        """(M, 5) values per piece -> (B, H, W) the value of the piece seen at each pixel."""
+        return self._table(values).take(self._pixel_slot)
+
+    def at(self, values: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+        """(M, 5) values per piece -> (k,) the value at the flat (B * H * W) pixel indices ``pixels``."""
+        return self._table(values).take(self._pixel_slot.reshape(-1)[pixels])
+
+
+def _object_pixels(cam: _Camera, pieces: _Pieces, tables: _PieceTables) -> tuple[np.ndarray, np.ndarray]:
+    """Piece code (see :class:`_Pieces`) and depth of the object seen at each pixel, both
+    (B, H, W): int16 and float32, 0 and 0 where no object is seen."""
+    code = tables.per_pixel(pieces.code)
+    depth = tables.per_pixel(pieces.depth_const) + tables.per_pixel(pieces.depth_slope) * cam.inv_s[None, :, None]
+    return code, depth
+
+
+@dataclass
+class _Pixels:
+    """What each pixel of a chunk shows, ``B`` scenes of ``H`` x ``W`` pixels whose first ``vg``
+    rows lie above the horizon and last ``Hg = H - vg`` below it.
+
+    Attributes:
+        code: (B, H, W) int16 piece code of an object pixel (see :class:`_Pieces`), 0 elsewhere.
+        depth: (B, H, W) float32 camera z-depth, :data:`SKY_DEPTH` for sky.
+        segmentation: (B, H, W) uint8 class id.
+        instance: (B, H, W) int16 car slot, -1 for none.
+        material: (B, H, W) int16 palette entry: object slot + 1, or ``NO + 1`` + an extra
+            material (``_M_*``) for ground, glass, tyres and windows.
+        texture: (B, Hg, W) float32 brightness factor of ground pixels.
+        ground: (B, Hg, W) bool pixels of the ground rows that show the ground.
+        sky: (B, vg, W) bool pixels of the sky rows that show the sky.
+    """
+
+    code: np.ndarray
+    depth: np.ndarray
+    segmentation: np.ndarray
+    instance: np.ndarray
+    material: np.ndarray
+    texture: np.ndarray
+    ground: np.ndarray
+    sky: np.ndarray
+
+
+def _label_pixels(sc: Scenes, cam: _Camera, rays: _Rays, code: np.ndarray, depth: np.ndarray) -> _Pixels:
+    """Label the object pixels (``code``, ``depth`` from :func:`_object_pixels`, edited in place)
+    and fill the others with the ground, back-projected onto ``y = 0``, or the sky."""
+    B, NO = sc.obj_top.shape
     vg = cam.vg
-    ground_depth = hc * cam.inv_s[None, vg:, None]  # (B, Hg, 1)
-    material, ground_class, texture = _ground(sc, cam, ground_depth, dx, dz)
+    obj_px = code >> 4  # object slot + 1, 0: ground or sky
+    is_obj = obj_px > 0
+    ground, sky = ~is_obj[:, vg:], ~is_obj[:, :vg]
+    ground_depth = sc.cam_height[:, None, None] * cam.inv_s[None, vg:, None]  # (B, Hg, 1)
+    ground_material, ground_class, texture = _ground(sc, cam, rays, ground_depth)
 
-    ground = ~is_obj[:, vg:]
-    sky_px = ~is_obj[:, :vg]
-    ob_px = (b_ix * (NO + 1))[:, None, None] + obj_px
+    ob_px = (np.arange(B) * (NO + 1))[:, None, None] + obj_px
     cls_table = np.concatenate([np.zeros((B, 1), np.uint8), sc.obj_class], axis=1).reshape(-1)
-    seg = cls_table.take(ob_px)
-    np.copyto(seg[:, vg:], ground_class, where=ground)
+    segmentation = cls_table.take(ob_px)
+    np.copyto(segmentation[:, vg:], ground_class, where=ground)
     inst_table = np.concatenate([np.full((B, 1), -1, np.int16), sc.obj_car.astype(np.int16)], axis=1).reshape(-1)
     instance = inst_table.take(ob_px)
 
     np.copyto(depth[:, vg:], np.broadcast_to(ground_depth, ground.shape), where=ground)
-    np.copyto(depth[:, :vg], f32(SKY_DEPTH), where=sky_px)
+    np.copyto(depth[:, :vg], np.float32(SKY_DEPTH), where=sky)
 
-    mat = obj_px.astype(np.int16)
-    material += np.int16(NO + 1)
-    np.copyto(mat[:, vg:], material, where=ground)
-    _side_details(sc, cam, mat, code_px, depth, table(along), pix, NO)
-
-    # ---- 5. colour ---------------------------------------------------------------------------
-    weather = sc.weather
-    sun = sc.sun
-    lambert = np.maximum(sun[:, None, 0] * _NORMALS[None, :, 0] + sun[:, None, 1] * _NORMALS[None, :, 1]
-                         + sun[:, None, 2] * _NORMALS[None, :, 2], 0)  # (B, 5), no BLAS
-    light = (_AMBIENT[weather][:, None, :] * _FACE_AMBIENT[None, :, None]
-             + _DIRECT[weather][:, None, :] * lambert[:, :, None]) * sc.exposure[:, None, None]
-    palette = np.empty((B, NO + 1 + _N_EXTRA, 3), f32)
-    palette[:, 0] = 0
-    palette[:, 1:NO + 1] = sc.obj_color
-    palette[:, NO + 1:NO + 5] = sc.ground_color * _WET[weather][:, None, :]
-    palette[:, NO + 1 + _M_GLASS] = _GLASS
-    palette[:, NO + 1 + _M_TYRE] = _TYRE
-    palette[:, NO + 1 + _M_WINDOW] = _WINDOW
-    M = NO + 1 + _N_EXTRA
-    # (3, B * M * 5): per channel, albedo x light for every (scene, material, face), in 0..255
-    # capped so that x texture (<= _GRAIN_MAX) + haze + 0.5 stays below 256: no clipping pass
-    shaded = np.minimum(palette[:, :, None, :] * light[:, None, :, :] * f32(255), f32(255 / _GRAIN_MAX))
-    shaded = shaded.reshape(-1, 3).T.copy()
-    index = ((b_ix * M)[:, None, None] + mat) * 5 + face  # (B, H, W)
-
-    haze = depth / (depth + _FOG_DISTANCE[weather][:, None, None])
-    gain = 1 - haze
-    np.multiply(gain[:, vg:], texture, out=gain[:, vg:], where=ground)
-    fog = np.minimum(_SKY_HORIZON[weather] * (sc.exposure * f32(255))[:, None], f32(255))  # (B, 3)
-    sky = _sky(sc, cam, dx, dz, weather)  # 3 x (B, vg, W), 0..255
-    streaks = _rain_pixels(sc, cam)
-    plane = np.empty((B, H, W), f32)
-    extra = np.empty((B, H, W), f32)
-    for c in range(3):
-        shaded[c].take(index, out=plane)
-        plane *= gain
-        np.multiply(haze, fog[:, c, None, None], out=extra)
-        extra += f32(0.5)  # the uint8 cast below truncates: +0.5 rounds
-        plane += extra
-        np.copyto(plane[:, :vg], sky[c], where=sky_px)
-        if streaks is not None:
-            flat = plane.reshape(-1)
-            flat[streaks] = flat[streaks] * f32(1 - _STREAK_ALPHA) + f32(255 * _STREAK_ALPHA) * _STREAK_COLOR[c]
-        np.copyto(rgb_out[..., c], plane, casting="unsafe")  # all values in [0, 256)
-    seg_out[...] = seg
-    depth_out[...] = depth
-    return instance
+    material = obj_px.astype(np.int16)
+    ground_material += np.int16(NO + 1)
+    np.copyto(material[:, vg:], ground_material, where=ground)
+    return _Pixels(code, depth, segmentation, instance, material, texture, ground, sky)
 
 
-def _ground(sc: Scenes, cam: _Camera, ground_depth: np.ndarray, dx: np.ndarray, dz: np.ndarray):
-    """Material index, class and brightness texture of the ground rows, each (B, Hg, W).
+def _ground(sc: Scenes, cam: _Camera, rays: _Rays, ground_depth: np.ndarray):
+    """Material index, class and brightness texture of the ground rows, each (B, Hg, W), for the
+    ground depth ``ground_depth`` (B, Hg, 1) of each row.
 
-    Rows whose every point lies before the crosswalk of every scene in the chunk (most
-    rows) only need the main road's cross-section; the few rows near the horizon get the
-    full layout.
+    Rows whose every point lies before the first change of the main road's cross-section in
+    every scene of the chunk (most rows) only need that cross-section; the few rows near the
+    horizon get the full layout.
     """
     B, Hg, W = ground_depth.shape[0], cam.H - cam.vg, cam.W
-    reach = (sc.road_length.min() - 5) / max(float(dz.max()), 1e-6)  # depth before the crosswalk
+    # depth up to which no ray reaches past the near layout
+    reach = (sc.road_length.min() - _NEAR_LAYOUT_END) / max(float(rays.dz.max()), 1e-6)
     split = int(np.searchsorted(-(ground_depth.max(axis=0)[:, 0]), -reach, side="left"))
     material = np.empty((B, Hg, W), np.int16)
     texture = np.empty((B, Hg, W), np.float32)
@@ -365,60 +507,78 @@ def _ground(sc: Scenes, cam: _Camera, ground_depth: np.ndarray, dx: np.ndarray, 
         if rows.start >= rows.stop:
             continue
         t = ground_depth[:, rows]
-        X = x0 + t * dx[:, None, :]
-        Z = t * dz[:, None, :]
+        X = x0 + t * rays.dx[:, None, :]
+        Z = t * rays.dz[:, None, :]
         material[:, rows], texture[:, rows] = (_ground_full if full else _ground_near)(sc, X, Z)
     return material, _GROUND_CLASS.take(material), texture
 
 
 def _ground_near(sc: Scenes, X: np.ndarray, Z: np.ndarray):
-    """Ground before the crosswalk: main road, its centre line, sidewalks and terrain."""
+    """Material and texture of ground points ``(X, Z)`` (each (B, h, W)) nearer than
+    ``_NEAR_LAYOUT_END`` before the cross road: main road, its centre line, sidewalks, terrain."""
     ax = np.abs(X)
-    road, paved = ax <= 4, ax <= 6
-    fz = Z * np.float32(1 / 6)
-    fz -= np.floor(fz)
+    road, paved = ax <= ROAD_HALF_WIDTH, ax <= _PAVED_HALF_WIDTH
     material = np.int16(_M_TERRAIN) - paved  # terrain 2, sidewalk 1, road 0
     material -= road
-    material[(ax < 0.1) & (fz < 0.5)] = _M_MARK
+    material[(ax < MARKING_HALF_WIDTH) & _dashes(Z, MARKING_DASH_PERIOD)] = _M_MARK
     return material, _texture(X, Z, paved & ~road)
 
 
 def _ground_full(sc: Scenes, X: np.ndarray, Z: np.ndarray):
-    """Ground anywhere: both roads, markings, crosswalk, sidewalks and terrain."""
+    """Material and texture of ground points ``(X, Z)`` (each (B, h, W)) anywhere: both roads,
+    markings, crosswalk, sidewalks and terrain."""
+    f32 = np.float32
     D = sc.road_length[:, None, None]
     inter = sc.intersection[:, None, None]
     turn = sc.turn[:, None, None]
-    inf = np.float32(np.inf)
-    main_end = np.where(inter == 0, inf, D + 8)
-    x_lo = np.where(turn == 1, np.float32(-4), -inf)  # L to the right: cross road only at x >= -4
-    x_hi = np.where(turn == -1, np.float32(4), inf)
+    inf = f32(np.inf)
+    cross_far = D + CROSS_ROAD_WIDTH
+    main_end = np.where(inter == _X, inf, cross_far)
+    x_lo = np.where(turn == 1, f32(-ROAD_HALF_WIDTH), -inf)  # L to the right: cross road from the main road's left edge
+    x_hi = np.where(turn == -1, f32(ROAD_HALF_WIDTH), inf)
     ax = np.abs(X)
-    road = ((ax <= 4) & (Z <= main_end)) | ((Z >= D) & (Z <= D + 8) & (X >= x_lo) & (X <= x_hi))
-    paved = ((ax <= 6) & (Z <= main_end + 2)) | ((Z >= D - 2) & (Z <= D + 10) & (X >= x_lo - 2) & (X <= x_hi + 2))
-    fz = Z * np.float32(1 / 6)
-    fx = X * np.float32(1 / 6)
-    centre = (ax < 0.1) & ((fz - np.floor(fz)) < 0.5) & ((Z < D - 5) | (Z > D + 12))
-    cross_centre = (np.abs(Z - (D + 4)) < 0.1) & ((fx - np.floor(fx)) < 0.5) & (ax > 7)
-    zebra = (Z > D - 4.5) & (Z < D - 1.5) & (ax < 3.7) & ((X - np.floor(X)) < 0.5)
+    on_cross = (Z >= D) & (Z <= cross_far)
+    road = ((ax <= ROAD_HALF_WIDTH) & (Z <= main_end)) | (on_cross & (X >= x_lo) & (X <= x_hi))
+    paved = (((ax <= _PAVED_HALF_WIDTH) & (Z <= main_end + SIDEWALK_WIDTH))
+             | ((Z >= D - SIDEWALK_WIDTH) & (Z <= D + (CROSS_ROAD_WIDTH + SIDEWALK_WIDTH))
+                & (X >= x_lo - SIDEWALK_WIDTH) & (X <= x_hi + SIDEWALK_WIDTH)))
+    centre = ((ax < MARKING_HALF_WIDTH) & _dashes(Z, MARKING_DASH_PERIOD)
+              & ((Z < D - CENTRE_LINE_STOP) | (Z > D + (CROSS_ROAD_WIDTH + CENTRE_LINE_RESUME))))
+    cross_centre = ((np.abs(Z - (D + CROSS_ROAD_WIDTH / 2)) < MARKING_HALF_WIDTH)
+                    & _dashes(X, MARKING_DASH_PERIOD) & (ax > CROSS_CENTRE_LINE_START))
+    zebra = ((Z > D - CROSSWALK_NEAR) & (Z < D - CROSSWALK_FAR) & (ax < CROSSWALK_HALF_LENGTH)
+             & _dashes(X, CROSSWALK_STRIPE_PERIOD))
     mark = road & (centre | cross_centre | zebra)
     material = np.where(road, np.where(mark, _M_MARK, _M_ROAD), np.where(paved, _M_WALK, _M_TERRAIN)).astype(np.int16)
     return material, _texture(X, Z, paved & ~road)
 
 
+def _dashes(coord: np.ndarray, period: float) -> np.ndarray:
+    """True where ``coord`` (metres, any shape) lies on the painted part of a dash pattern of
+    ``period`` metres starting at 0, painted over the first ``MARKING_DUTY`` of each period."""
+    phase = coord * np.float32(1 / period)
+    phase -= np.floor(phase)
+    return phase < MARKING_DUTY
+
+
 def _texture(X: np.ndarray, Z: np.ndarray, sidewalk: np.ndarray) -> np.ndarray:
-    """Brightness factor: a fixed random grain per 25 cm cell (+-5 %, tiled every 16 m) and
-    dark seams between the 2 m sidewalk slabs."""
-    ix = np.floor(X * 4).astype(np.int32) & (_GRAIN_SIZE - 1)
-    iz = np.floor(Z * 4).astype(np.int32) & (_GRAIN_SIZE - 1)
+    """Brightness factor of ground points ``(X, Z)`` (each (B, h, W)): a fixed random grain per
+    ``_GRAIN_CELL`` cell (+-5 %, tiled every ``_GRAIN_SIZE`` cells) and dark seams between the
+    sidewalk slabs (``sidewalk`` marks the sidewalk points)."""
+    ix = np.floor(X * (1 / _GRAIN_CELL)).astype(np.int32) & (_GRAIN_SIZE - 1)
+    iz = np.floor(Z * (1 / _GRAIN_CELL)).astype(np.int32) & (_GRAIN_SIZE - 1)
     texture = _GRAIN.take(iz * _GRAIN_SIZE + ix)
-    seam = ((X - np.floor(X * 0.5) * 2) < 0.08) | ((Z - np.floor(Z * 0.5) * 2) < 0.08)
-    texture[sidewalk & seam] = 0.8
+    seam = (((X - np.floor(X * (1 / _SLAB_SIZE)) * _SLAB_SIZE) < _SEAM_WIDTH)
+            | ((Z - np.floor(Z * (1 / _SLAB_SIZE)) * _SLAB_SIZE) < _SEAM_WIDTH))
+    texture[sidewalk & seam] = _SEAM_SHADE
     return texture
 
 
-def _side_details(sc, cam, mat, code_px, depth, along_table, pix, NO) -> None:
-    """Windows on building facades, glass and tyres on the sides of cars (edits ``mat``)."""
-    B, H, W = mat.shape
+def _side_details(sc: Scenes, cam: _Camera, px: _Pixels, tables: _PieceTables, piece_along: np.ndarray) -> None:
+    """Windows on building facades, glass and tyres on the sides of cars: edits ``px.material``
+    (B, H, W); ``piece_along`` is :attr:`_Pieces.along` (M, 5)."""
+    B, H, W = px.material.shape
+    NO = sc.obj_top.shape[1]
     f32 = np.float32
     # per (scene, object slot + 1, part): glass band low/high, skirt, top of the windows
     bands = np.zeros((B, NO + 1, 2, 4), f32)
@@ -431,14 +591,14 @@ def _side_details(sc, cam, mat, code_px, depth, along_table, pix, NO) -> None:
     bands[:, 1:, 0, 3] = np.where(sc.obj_class == BUILDING, sc.obj_top - f32(0.8), f32(-1))
     bands = bands.reshape(-1, 4)
 
-    idx = np.flatnonzero(((code_px & 7) > 0) & (code_px >= 16))  # side faces of objects
+    idx = np.flatnonzero(((px.code & 7) > 0) & (px.code >= 16))  # side faces of objects
     if idx.size == 0:
         return
     b = idx // (H * W)
     v = (idx // W) % H
-    row = bands.take(b * ((NO + 1) * 2) + (code_px.reshape(-1)[idx] >> 3), axis=0)  # (n, 4)
-    h = sc.cam_height[b] - depth.reshape(-1)[idx] * cam.s[v]  # height of the hit point
-    along = along_table.take(pix.reshape(-1)[idx])
+    row = bands.take(b * ((NO + 1) * 2) + (px.code.reshape(-1)[idx] >> 3), axis=0)  # (n, 4)
+    h = sc.cam_height[b] - px.depth.reshape(-1)[idx] * cam.s[v]  # height of the hit point
+    along = tables.at(piece_along, idx)
     fl = h * f32(1 / 3.3)
     fl -= np.floor(fl)
     fa = along * f32(1 / 3.1)
@@ -449,7 +609,7 @@ def _side_details(sc, cam, mat, code_px, depth, along_table, pix, NO) -> None:
     shop = (h > 0.5) & (h < 2.5) & (fs > 0.1) & (fs < 0.55) & (row[:, 3] > 0)
     glass = (h > row[:, 0]) & (h < row[:, 1])
     tyre = h < row[:, 2]
-    m = mat.reshape(-1)
+    m = px.material.reshape(-1)
     new = m[idx]
     new[upper | shop] = NO + 1 + _M_WINDOW
     new[glass] = NO + 1 + _M_GLASS
@@ -457,9 +617,74 @@ def _side_details(sc, cam, mat, code_px, depth, along_table, pix, NO) -> None:
     m[idx] = new
 
 
-def _sky(sc: Scenes, cam: _Camera, dx, dz, weather) -> list[np.ndarray]:
+def _colour(sc: Scenes, cam: _Camera, rays: _Rays, px: _Pixels, rgb_out: np.ndarray) -> None:
+    """Shade, haze, sky and rain: writes ``rgb_out`` (B, H, W, 3) uint8."""
+    f32 = np.float32
+    B, NO = sc.obj_top.shape
+    H, W, vg = cam.H, cam.W, cam.vg
+    weather = sc.weather
+    shaded = _shaded_colours(sc)
+    index = ((np.arange(B) * (NO + 1 + _N_EXTRA))[:, None, None] + px.material) * 5 + (px.code & 7)  # (B, H, W)
+
+    haze = px.depth / (px.depth + _FOG_DISTANCE[weather][:, None, None])
+    gain = 1 - haze
+    np.multiply(gain[:, vg:], px.texture, out=gain[:, vg:], where=px.ground)
+    fog = np.minimum(_SKY_HORIZON[weather] * (sc.exposure * f32(255))[:, None], f32(255))  # (B, 3)
+    sky = _sky(sc, cam, rays)  # 3 x (B, vg, W), 0..255
+    streaks = _rain_pixels(sc, cam)
+    plane = np.empty((B, H, W), f32)
+    extra = np.empty((B, H, W), f32)
+    for c in range(3):
+        shaded[c].take(index, out=plane)
+        plane *= gain
+        np.multiply(haze, fog[:, c, None, None], out=extra)
+        extra += f32(0.5)  # the uint8 cast below truncates: +0.5 rounds
+        plane += extra
+        np.copyto(plane[:, :vg], sky[c], where=px.sky)
+        if streaks is not None:
+            flat = plane.reshape(-1)
+            flat[streaks] = flat[streaks] * f32(1 - _STREAK_ALPHA) + f32(255 * _STREAK_ALPHA) * _STREAK_COLOR[c]
+        np.copyto(rgb_out[..., c], plane, casting="unsafe")  # all values in [0, 256)
+
+
+def _shaded_colours(sc: Scenes) -> np.ndarray:
+    """Albedo x light of every (scene, palette entry, face) per channel, in 0..255: (3, B * M * 5)
+    float32 for ``M = NO + 1 + _N_EXTRA`` palette entries (see :func:`_palette`), capped so that
+    x texture (<= ``_GRAIN_MAX``) + haze + 0.5 stays below 256: no clipping pass."""
+    f32 = np.float32
+    shaded = np.minimum(_palette(sc)[:, :, None, :] * _face_light(sc)[:, None, :, :] * f32(255),
+                        f32(255 / _GRAIN_MAX))
+    return shaded.reshape(-1, 3).T.copy()
+
+
+def _face_light(sc: Scenes) -> np.ndarray:
+    """Light falling on each face orientation (0 up, 1 +x, 2 -x, 3 +z, 4 -z): (B, 5, 3) float32,
+    ambient plus Lambertian sun, times exposure."""
+    weather, sun = sc.weather, sc.sun
+    lambert = np.maximum(sun[:, None, 0] * _NORMALS[None, :, 0] + sun[:, None, 1] * _NORMALS[None, :, 1]
+                         + sun[:, None, 2] * _NORMALS[None, :, 2], 0)  # (B, 5), no BLAS
+    return (_AMBIENT[weather][:, None, :] * _FACE_AMBIENT[None, :, None]
+            + _DIRECT[weather][:, None, :] * lambert[:, :, None]) * sc.exposure[:, None, None]
+
+
+def _palette(sc: Scenes) -> np.ndarray:
+    """Albedo of every material: (B, NO + 1 + _N_EXTRA, 3) float32; entry 0 unused, then the
+    object slots, then the ground materials (darkened when wet), glass, tyres and windows."""
+    B, NO = sc.obj_top.shape
+    palette = np.empty((B, NO + 1 + _N_EXTRA, 3), np.float32)
+    palette[:, 0] = 0
+    palette[:, 1:NO + 1] = sc.obj_color
+    palette[:, NO + 1:NO + 5] = sc.ground_color * _WET[sc.weather][:, None, :]
+    palette[:, NO + 1 + _M_GLASS] = _GLASS
+    palette[:, NO + 1 + _M_TYRE] = _TYRE
+    palette[:, NO + 1 + _M_WINDOW] = _WINDOW
+    return palette
+
+
+def _sky(sc: Scenes, cam: _Camera, rays: _Rays) -> list[np.ndarray]:
     """Sky colour, 3 x (B, vg, W) in 0..255 (+0.5): a vertical gradient plus a glow around
     the sun's azimuth."""
+    dx, dz, weather = rays.dx, rays.dz, sc.weather
     vg = cam.vg
     up = np.clip((cam.cy - (np.arange(vg, dtype=np.float32) + 0.5)) / cam.cy, 0, 1)
     up = np.sqrt(up)[None, :, None]  # (1, vg, 1)

@@ -11,6 +11,8 @@ Layout (``D`` = ``road_length``):
   (T, L) or continues (X);
 * cross road ``D <= z <= D + 8`` with sidewalks 2 m wide on both sides; it runs to both sides
   (X, T) or to one side only (L, see :attr:`Scenes.turn`);
+* markings: dashed centre lines on both roads (3 m dashes every 6 m) and a zebra crossing on
+  the main road from ``z = D - 4.5`` to ``D - 1.5``;
 * buildings stand on lots beside the sidewalks, never on a road or sidewalk;
 * cars drive in the lanes of both roads, aligned with their road.
 
@@ -48,11 +50,23 @@ SKY, ROAD, SIDEWALK, BUILDING, TERRAIN, LANE_MARKING = 0, 1, 2, 3, 4, 5
 #: Depth written for sky pixels (metres); every rendered surface is nearer than this.
 SKY_DEPTH = 1000.0
 
-# Geometry (metres).
+# Road geometry (metres); the module docstring's layout spelled out. Distances before or beyond
+# the cross road are along z from its near edge ``D`` or far edge ``D + CROSS_ROAD_WIDTH``.
 LANE_WIDTH = 4.0
-ROAD_HALF_WIDTH = 4.0  # two lanes
-SIDEWALK_WIDTH = 2.0
-CROSS_ROAD_WIDTH = 8.0
+ROAD_HALF_WIDTH = LANE_WIDTH  # main road: one lane each way of its centre line x = 0
+CROSS_ROAD_WIDTH = 2 * LANE_WIDTH
+SIDEWALK_WIDTH = 2.0  # along both sides of both roads
+MARKING_HALF_WIDTH = 0.1  # of the centre lines
+MARKING_DASH_PERIOD = 6.0  # a centre-line dash and the gap after it
+MARKING_DUTY = 0.5  # painted share of each centre-line dash period and zebra stripe period
+CENTRE_LINE_STOP = 5.0  # the main road's centre line stops this far before the cross road ...
+CENTRE_LINE_RESUME = 4.0  # ... and resumes this far beyond it (X intersections)
+CROSS_CENTRE_LINE_START = 7.0  # the cross road's centre line is painted where |x| > this
+CROSSWALK_NEAR = 4.5  # the zebra crossing runs from this far before the cross road ...
+CROSSWALK_FAR = 1.5  # ... to this far before it
+CROSSWALK_HALF_LENGTH = 3.7  # its stripes span |x| < this
+CROSSWALK_STRIPE_PERIOD = 1.0  # a stripe and the gap after it, along x
+
 CAMERA_HEIGHT = 1.5
 HORIZONTAL_FOV_DEG = 80.0
 

@@ -1,0 +1,80 @@
+"""Pinned output of every built-in simulator: one small batch per configuration, hashed layer by layer.
+
+These pins guard docs/RESULTS.md: its figures were measured on data from these simulators,
+so a refactoring must leave every layer byte-identical. A change of simulator output on
+purpose means updating the pins below AND re-measuring (or marking as stale) the affected
+figures in docs/RESULTS.md.
+
+Each layer's digest is the sha256 of its name, dtype, shape and raw C-order bytes. The pins
+were computed on one machine; floating-point results are expected to be the same there, not
+necessarily on every platform.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from synthlearn.sim import get_simulator
+
+# id -> (simulator, params, n, seed, {layer name: sha256 hex})
+PINNED = {
+    "traffic-32x32": ("traffic", {"height": 32, "width": 32}, 4, 0, {
+        "counts": "dff11f071e52afeee4f72ebd4d94a1bd428977c0c11e700c6698aa2e70ed49bc",
+        "depth": "b57a636c92075b0164cb8db67bacd350db52a8d4de3e34799a27494caa22b81c",
+        "intersection": "fbd435817748013a57715df42553b281420adbaff947bc9fda74e2b4b18331c1",
+        "rgb": "f806ac89f65ae2557e78de0bd5eaaa3b1e13f730e98f561716408522cbaf831f",
+        "segmentation": "596d341bc8b759f8e62a034fb45a774a9a1adc82235be855925538e1bac38962",
+        "weather": "17c8be6b12fb885ddd20a79c3699542bd1b68e710c4b545a02f613fe1609a0d2",
+    }),
+    # short road and many objects: intersections, crosswalks and side details fill the image
+    "traffic-busy-48x64": ("traffic", {"height": 48, "width": 64, "cars_mean": 12.0, "buildings_mean": 15.0,
+                                       "road_length": 20.0}, 8, 1, {
+        "counts": "75ab3aa872718b8017e41be56d77e0f0dd8c4ff4d853529837fbc46aefc22b80",
+        "depth": "d32a548e959b3039b63322528a1c0e8ecd0f100e58f9f59cc901f034d222e116",
+        "intersection": "3e6bf487f19489c0646d360e551455e7bca66481bfa53cf7080dfa19c2d2351e",
+        "rgb": "4d390d6a0b7de5e0c56e6a2381396d240baddcaf714193118dfd3c5539a35ab5",
+        "segmentation": "b70ee0f7ae9f08d875411ec53a0a49d99260d5c08f53d6a3a22db82c7b93957a",
+        "weather": "aa0c601c7a6d86dc1e8593401fcae6966a63556ca04d4f4c3039c7febc14fe2e",
+    }),
+    "digits-optdigits8x8": ("digits", {}, 8, 0, {
+        "image": "4ab35f60e751e30b47bb9b1047da047666b98055310f62ef3bec2eb1859de771",
+        "label": "a77682a32195b34462bce8989d14245110d875459aa1a7955ffffb098a296120",
+        "source": "e6ede52a372cea34fc1f89c1f7191a5df7db9c29b746042b686d8cef46aa4528",
+    }),
+    "digits-mnist28": ("digits", {"pipeline": "mnist28"}, 4, 0, {
+        "image": "21e2b1acaba37fda8897d5d0f6f4d91dfce04da8941fd30e54bf793458865eec",
+        "label": "e5c8705dbb66b5e2de3c49b645e4f4e5ccac045cf39795d9ac3e846e138e2c05",
+        "source": "e05cc048c339043ce3d803bfd8907f0016c65dcc732659848d6ed94e0116fdef",
+    }),
+    "notsoclevr-16": ("notsoclevr", {"canvas": 16, "square": 3}, 4, 0, {
+        "coords": "2f52f0e1a1a04a504e8c17e2049f1024bfe8fc6e83c451082617dc2a493cd55f",
+        "image": "626368797a0b53d5392977cb8eb020c015d8f9f81e2b90241d47d4623fa23813",
+        "onehot": "6877e92aae2a72e4fc63310e84ebb9960cfe5f7521497533b860c9994b3f6555",
+    }),
+}
+
+
+def layer_digest(name: str, array: np.ndarray) -> str:
+    """sha256 hex of a layer's name, dtype, shape and raw C-order bytes."""
+    digest = hashlib.sha256()
+    digest.update(name.encode())
+    digest.update(str(array.dtype).encode())
+    digest.update(repr(array.shape).encode())
+    digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("case", sorted(PINNED))
+def test_batch_matches_pins(case):
+    simulator, params, n, seed, pinned = PINNED[case]
+    layers = get_simulator(simulator).generate(params, n, seed)
+    digests = {name: layer_digest(name, layers[name]) for name in sorted(layers)}
+    changed = sorted(name for name in digests.keys() | pinned.keys() if digests.get(name) != pinned.get(name))
+    assert not changed, (
+        f"{case}: layers {changed} differ from their pins; if the change is on purpose, update the pins "
+        f"and re-measure the affected docs/RESULTS.md figures. New digests: "
+        + ", ".join(f"{name!r}: {digests.get(name)!r}" for name in changed)
+    )
