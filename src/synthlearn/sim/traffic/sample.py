@@ -33,10 +33,14 @@ from synthlearn.sim.traffic.scene import (
     CAMERA_HEIGHT,
     CAR_CLASS_OFFSET,
     CAR_TYPES,
+    CROSS_ROAD_WIDTH,
     INTERSECTIONS,
+    LANE_WIDTH,
     MAX_BUILDINGS,
     MAX_CARS,
     RAIN_STREAKS,
+    ROAD_HALF_WIDTH,
+    SIDEWALK_WIDTH,
     WEATHERS,
     BUILDING,
     Scenes,
@@ -187,7 +191,9 @@ def _sample_cars(g, params, p_cars, S, D, is_x, left_road, right_road) -> dict[s
     # traffic: on the cross road, cars heading +x use the near lane.
     one = np.ones(S)
     lane_axis = np.array([0, 0, 0, 0, 1, 1, 1, 1])  # 0: along z, 1: along x
-    lane_centre = np.stack([2 * one, -2 * one, 2 * one, -2 * one, D + 2 * one, D + 6 * one, D + 2 * one, D + 6 * one], 1)
+    near, far = LANE_WIDTH / 2, 3 * LANE_WIDTH / 2  # lane centres across a road (the cross road: from its near edge)
+    lane_centre = np.stack([near * one, -near * one, near * one, -near * one, D + near * one, D + far * one,
+                            D + near * one, D + far * one], 1)
     lane_heading = np.array([1, -1, 1, -1, 1, -1, 1, -1])
     lane_pack = np.array([1, 1, 1, 1, -1, -1, 1, 1])  # -1: fill from the high end
     lane_lo = np.stack([5 * one, -3 * one, (D + 9) * one, (D + 9) * one, -70 * one, -70 * one, 5 * one, 5 * one], 1)
@@ -277,19 +283,21 @@ def _sample_buildings(g, params, S, D, is_x, left_road, right_road) -> dict[str,
     # Frontage lines: along axis (0: z, 1: x), start, direction, length, line coordinate,
     # outward side. Lots start near the intersection/camera and run outwards; the lines are
     # laid out so that lots on different lines can never overlap.
-    E = 6.0  # road half width + sidewalk
+    E = ROAD_HALF_WIDTH + SIDEWALK_WIDTH  # frontage of the main road
+    beyond = D + (CROSS_ROAD_WIDTH + SIDEWALK_WIDTH)  # frontage on the far side of the cross road
+    before = D - SIDEWALK_WIDTH  # frontage on the near side of the cross road
     one = np.ones(S)
     no_left, no_right = ~left_road, ~right_road  # L intersections: the side without a road
     axis = np.array([0, 0, 1, 1, 1, 1, 0, 0])
     far_start = np.where(is_x, 24.0, 0.0)
     start = np.stack([-12 * one, -12 * one, -24 * one, 24 * one, -far_start, far_start,
-                      (D + 10) * one, (D + 10) * one], 1)
+                      beyond * one, beyond * one], 1)
     direction = np.array([1, 1, -1, 1, -1, 1, 1, 1])
-    end_left = np.where(no_left, D + 10, D - 2)
-    end_right = np.where(no_right, D + 10, D - 2)
+    end_left = np.where(no_left, beyond, before)
+    end_right = np.where(no_right, beyond, before)
     length = np.stack([end_left + 12, end_right + 12, 66 * one, 66 * one, 90 - far_start, 90 - far_start,
                        110 * one, 110 * one], 1)
-    line = np.stack([-E * one, E * one, (D - 2) * one, (D - 2) * one, (D + 10) * one, (D + 10) * one,
+    line = np.stack([-E * one, E * one, before * one, before * one, beyond * one, beyond * one,
                      -E * one, E * one], 1)
     out = np.array([-1, 1, -1, -1, 1, 1, -1, 1])
     valid = np.stack([one > 0, one > 0, left_road, right_road, one > 0, one > 0, is_x, is_x], 1)
