@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.synthlearn-installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench clean data
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_traffic.py
 	$(BIN)/python benchmarks/bench_digits.py
 	$(BIN)/python benchmarks/bench_lts_iteration.py
+
+# Real data from Debian packages, installed once per machine (CI runs this before `make test`):
+#   sweethome3d-furniture -- ~120 MB of furniture OBJ models in /usr/share/sweethome3d/furniture/*.sh3f,
+#                            the real test set of the 3-D benchmark (synthlearn.data.real3d.load_sweethome3d).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+REAL_DATA_PACKAGES = sweethome3d-furniture
+
+data:
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(REAL_DATA_PACKAGES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
