@@ -44,3 +44,11 @@ def test_matthews_corrcoef_binary_by_hand():
     tp, tn, fp, fn = 2, 2, 1, 1
     expected = (tp * tn - fp * fn) / math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
     assert metrics.matthews_corrcoef(predicted, truth, num_classes=2) == pytest.approx(expected)
+
+
+def test_mean_class_accuracy_skips_absent_classes_and_confusion_rows_are_truths():
+    predicted = torch.tensor([0, 0, 1, 1, 1, 2])
+    truth = torch.tensor([0, 1, 1, 1, 1, 1])
+    # class 0: 1/1 right; class 1: 3/5 right; class 2 absent from the truths
+    assert metrics.mean_class_accuracy(predicted, truth, num_classes=3) == pytest.approx((1.0 + 0.6) / 2)
+    assert metrics.confusion_matrix(predicted, truth, num_classes=3).tolist() == [[1, 0, 0], [1, 3, 1], [0, 0, 0]]

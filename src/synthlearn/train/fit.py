@@ -26,7 +26,7 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, task: Tas
             if len(index) < 2 and n >= 2:
                 continue
             optimiser.zero_grad(set_to_none=True)
-            task.loss(model(inputs[index]), targets[index]).backward()
+            task.training_loss(model, inputs[index], targets[index]).backward()
             optimiser.step()
     return model
 

@@ -58,3 +58,18 @@ def matthews_corrcoef(labels: torch.Tensor, targets: torch.Tensor, num_classes: 
     from torchmetrics.functional.classification import multiclass_matthews_corrcoef
 
     return float(multiclass_matthews_corrcoef(labels, targets, num_classes=num_classes))
+
+
+def confusion_matrix(labels: torch.Tensor, targets: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """Counts ``(num_classes, num_classes)``: row = true class, column = predicted class."""
+    from torchmetrics.functional.classification import multiclass_confusion_matrix
+
+    return multiclass_confusion_matrix(labels, targets, num_classes=num_classes)
+
+
+def mean_class_accuracy(labels: torch.Tensor, targets: torch.Tensor, num_classes: int) -> float:
+    """Mean over the classes present in ``targets`` of the share of their members predicted right."""
+    counts = confusion_matrix(labels, targets, num_classes).double()
+    support = counts.sum(dim=1)
+    present = support > 0
+    return float((counts.diagonal()[present] / support[present]).mean())

@@ -46,11 +46,23 @@ class Task(ABC):
     higher_is_better: bool = True
 
     def tensors(self, layers: Mapping[str, np.ndarray], input_scale: float) -> tuple[torch.Tensor, torch.Tensor]:
-        """Inputs ``(N, C, H, W)`` float32 and targets from the task's layers."""
+        """Inputs (float32, e.g. ``(N, C, H, W)``) and targets from the task's layers."""
         for key in (self.input_layer, self.target_layer):
             if key not in layers:
                 raise UserError(f"task '{self.name}' needs layer '{key}', data has {', '.join(sorted(layers))}")
-        return images_to_tensor(layers[self.input_layer], input_scale), self.targets(layers[self.target_layer])
+        return self.inputs(layers[self.input_layer], input_scale), self.targets(layers[self.target_layer])
+
+    def inputs(self, array: np.ndarray, input_scale: float) -> torch.Tensor:
+        """The model's input tensor: images ``(N, H, W[, C])`` → ``(N, C, H, W)`` divided by ``input_scale``."""
+        return images_to_tensor(array, input_scale)
+
+    def outputs(self, model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+        """What the metric scores: the model's output tensor for a batch (``(B, out_features)``)."""
+        return model(inputs)
+
+    def training_loss(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """The loss one optimiser step minimises (the task loss, plus any regulariser the model needs)."""
+        return self.loss(model(inputs), targets)
 
     @abstractmethod
     def targets(self, array: np.ndarray) -> torch.Tensor:
@@ -120,7 +132,44 @@ class ClassifyTask(Task):
         return metrics.accuracy(outputs, targets)
 
 
-_TASKS: dict[str, type[Task]] = {cls.name: cls for cls in (CountTask, ClassifyTask)}
+class ClassifyPointsTask(ClassifyTask):
+    """Classify point clouds ``points`` ``(N, P, 3)`` into ``label`` with PointNet; score = accuracy.
+
+    The loss is cross-entropy plus ``0.001 · ‖I − AAᵀ‖²`` on the 64×64 feature transform A
+    (PointNet's orthogonality regulariser). The config's ``width`` is the width of PointNet's
+    first shared layer (64 = the paper's full width; 16 = a quarter); ``depth`` is unused.
+    """
+
+    name = "classify_points"
+    input_layer = "points"
+    target_layer = "label"
+    regulariser_weight = 0.001
+
+    def inputs(self, array: np.ndarray, input_scale: float) -> torch.Tensor:
+        if array.ndim != 3 or array.shape[2] != 3:
+            raise UserError(f"task '{self.name}' needs points of shape (N, P, 3), got {array.shape}")
+        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)) / input_scale
+
+    def outputs(self, model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+        return model(inputs).logits
+
+    def training_loss(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        from synthlearn.losses.orthogonality import orthogonality_loss
+
+        out = model(inputs)
+        loss = self.loss(out.logits, targets)
+        if out.feature_transform is not None:
+            loss = loss + self.regulariser_weight * orthogonality_loss(out.feature_transform)
+        return loss
+
+    def build_model(self, inputs: torch.Tensor, out_features: int, width: int, depth: int, coord_conv: bool = False) -> nn.Module:
+        """A :class:`~synthlearn.nn.pointnet.PointNetClassifier` at ``width / 64`` of the paper's width."""
+        from synthlearn.nn.pointnet import PointNetClassifier
+
+        return PointNetClassifier(out_features, width=width / 64)
+
+
+_TASKS: dict[str, type[Task]] = {cls.name: cls for cls in (CountTask, ClassifyTask, ClassifyPointsTask)}
 
 
 def get_task(name: str, input_layer: str | None = None, target_layer: str | None = None) -> Task:
