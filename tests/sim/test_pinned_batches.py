@@ -54,6 +54,18 @@ PINNED = {
         "image": "626368797a0b53d5392977cb8eb020c015d8f9f81e2b90241d47d4623fa23813",
         "onehot": "6877e92aae2a72e4fc63310e84ebb9960cfe5f7521497533b860c9994b3f6555",
     }),
+    # 20 clouds of 32 points cover all 9 classes
+    "shapes3d-20x32": ("shapes3d", {"points": 32}, 20, 0, {
+        "label": "724519a5b4d2b83cbce3939051955e958c91504d833d4b7af0999264eeb415df",
+        "normals": "d102c2321f49c0797dec071a2bd8798effcbf996074b6ad6c11ec2ff7b84acbd",
+        "points": "37c93685c8496b2849475270e7ea10e704a10719796827abfe718276765a9fa4",
+    }),
+    # the same clouds seen by a simulated 2-view scan
+    "shapes3d-scan-20x32": ("shapes3d", {"points": 32, "scan_views": 2}, 20, 0, {
+        "label": "724519a5b4d2b83cbce3939051955e958c91504d833d4b7af0999264eeb415df",
+        "normals": "dc3c48e6a0c3b0c1471f0840177f29b0e9a5647d86376c66a5eab6f9dd3c0bcb",
+        "points": "b63ee2ac4a4b5620921edc8414bda1cc0393d196647d210308327f2e95e3f0c0",
+    }),
 }
 
 

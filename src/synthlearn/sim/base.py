@@ -46,6 +46,7 @@ _BUILTIN: dict[str, str] = {
     "traffic": "synthlearn.sim.traffic:TrafficSimulator",
     "digits": "synthlearn.sim.digits:DigitsSimulator",
     "notsoclevr": "synthlearn.sim.notsoclevr:NotSoClevrSimulator",
+    "shapes3d": "synthlearn.sim.shapes3d:Shapes3DSimulator",
 }
 _REGISTRY: dict[str, type[Simulator]] = {}
 
