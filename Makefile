@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_traffic.py
 	$(BIN)/python benchmarks/bench_digits.py
 	$(BIN)/python benchmarks/bench_lts_iteration.py
+	$(BIN)/python benchmarks/bench_shapes3d.py
 
 # Real data from Debian packages, installed once per machine (CI runs this before `make test`):
 #   sweethome3d-furniture -- ~120 MB of furniture OBJ models in /usr/share/sweethome3d/furniture/*.sh3f,

@@ -38,6 +38,10 @@ BUILTIN_CASES = [
     }),
     ("notsoclevr", {"canvas": 8, "square": 1}, 0, {"image": ("uint8", (0, 8, 8)), "onehot": ("uint8", (0, 8, 8)),
                                                   "coords": ("int64", (0, 2))}),
+    ("shapes3d", {"points": 64}, 3, {"points": ("float32", (3, 64, 3)), "normals": ("float32", (3, 64, 3)),
+                                     "label": ("int64", (3,))}),
+    ("shapes3d", {"points": 32, "scan_views": 2}, 2, {"points": ("float32", (2, 32, 3)), "normals": ("float32", (2, 32, 3)),
+                                                      "label": ("int64", (2,))}),
 ]
 
 
@@ -52,7 +56,7 @@ def test_builtin_declarations_match_output(name, params, n, expected):
         assert (n, *(dims[d] if isinstance(d, str) else d for d in layer.shape)) == expected[key][1]
 
 
-@pytest.mark.parametrize("name", ["traffic", "digits", "notsoclevr"])
+@pytest.mark.parametrize("name", ["traffic", "digits", "notsoclevr", "shapes3d"])
 def test_describe_is_json_with_structured_layers(name):
     described = get_simulator(name).describe()
     assert json.loads(json.dumps(described)) == described
