@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from synthlearn.errors import UserError
 
@@ -27,6 +27,16 @@ class Settings(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+def _distinct_seeds(seeds: tuple[int, ...]) -> tuple[int, ...]:
+    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        raise ValueError(f"seeds must be distinct non-negative integers, got {list(seeds)}")
+    return seeds
+
+
+Seeds = Annotated[tuple[int, ...], AfterValidator(_distinct_seeds)]
+"""The seeds of repeated runs: at least one, distinct, non-negative (rows report mean ± std over them)."""
 
 
 def _describe_error(error: dict[str, Any]) -> str:

@@ -101,5 +101,28 @@ def progress_bar() -> Iterator[Progress | PlainProgress]:
         yield bar
 
 
+class RunProgress:
+    """Two lines of progress for a table of LTS runs: which run (of ``runs``), and its iterations.
+
+    Pass :meth:`on_run` and :meth:`on_iteration` to a benchmark that calls them.
+    """
+
+    def __init__(self, bar: Progress | PlainProgress, what: str, runs: int, iterations: int) -> None:
+        self.bar, self.what, self.runs, self.iterations = bar, what, runs, iterations
+        self.overall = bar.add_task(f"{what} runs", total=runs)
+        self.inner = bar.add_task("iterations", total=iterations)
+
+    def on_run(self, row: str, seed: int, index: int, total: int) -> None:
+        self.bar.update(self.overall, completed=index, description=f"{self.what} runs ({row}, seed {seed})")
+        self.bar.reset(self.inner, total=self.iterations)
+        self.bar.update(self.inner, description=f"  {row}, seed {seed}: iterations")
+
+    def on_iteration(self, iteration: int, record: dict) -> None:
+        self.bar.update(self.inner, completed=iteration + 1)
+
+    def done(self) -> None:
+        self.bar.update(self.overall, completed=self.runs)
+
+
 def executor_from_options(name: str, workers: int, address: str | None = None) -> Executor:
     return make_executor(name, workers=workers, address=address)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from synthlearn.cli.common import console, executor_from_options, progress_bar, stdout
+from synthlearn.cli.common import RunProgress, console, executor_from_options, progress_bar, stdout
 from synthlearn.data.real import SKLEARN_DIGITS
 from synthlearn.demo import DemoSettings, run_demo
 from synthlearn.errors import UserError
@@ -26,21 +26,10 @@ def demo(
         if len(set(seeds)) != len(seeds):
             raise UserError(f"--seed values repeat: {seeds}")
         settings = settings.model_copy(update={"seeds": tuple(seeds)})
-    runs = settings.runs
     with progress_bar() as bar, executor_from_options("local", workers) as pool:
-        overall = bar.add_task("demo runs", total=runs)
-        inner = bar.add_task("iterations", total=settings.iterations)
-
-        def on_run(row: str, seed: int, index: int, total: int) -> None:
-            bar.update(overall, completed=index, description=f"demo runs ({row}, seed {seed})")
-            bar.reset(inner, total=settings.iterations)
-            bar.update(inner, description=f"  {row}, seed {seed}: iterations")
-
-        def on_iteration(iteration: int, record: dict) -> None:
-            bar.update(inner, completed=iteration + 1)
-
-        results = run_demo(out, settings, pool, real=real, on_run=on_run, on_iteration=on_iteration)
-        bar.update(overall, completed=runs)
+        progress = RunProgress(bar, "demo", settings.runs, settings.iterations)
+        results = run_demo(out, settings, pool, real=real, on_run=progress.on_run, on_iteration=progress.on_iteration)
+        progress.done()
     table = Table(title=f"Real-test accuracy (n = {results['protocol']['test']}), mean ± std over {len(settings.seeds)} seeds")
     for column in ("trained on", "kept model", "per seed", "fresh models at learned θ"):
         table.add_column(column)

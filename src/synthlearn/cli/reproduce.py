@@ -59,7 +59,7 @@ def pointnet(
     """PointNet trained on procedural shapes only, tested on real furniture models: default vs random vs LTS, scan off/on.
 
     An interrupted run continues where it stopped when started again with the same options."""
-    from synthlearn.cli.common import executor_from_options
+    from synthlearn.cli.common import RunProgress, executor_from_options
     from synthlearn.reproduce.pointnet import PointNetBenchSettings, run_pointnet
     from synthlearn.reproduce.pointnet.settings import SEARCHERS
 
@@ -68,19 +68,9 @@ def pointnet(
         settings = settings.with_changes(seeds=tuple(seeds))
     total = len(SEARCHERS) * len(settings.scan) * len(settings.seeds)
     with progress_bar() as bar, executor_from_options("local", workers) as pool:
-        overall = bar.add_task("pointnet runs", total=total)
-        inner = bar.add_task("iterations", total=settings.iterations)
-
-        def on_run(row: str, seed: int, index: int, total: int) -> None:
-            bar.update(overall, completed=index, description=f"pointnet runs ({row}, seed {seed})")
-            bar.reset(inner, total=settings.iterations)
-            bar.update(inner, description=f"  {row}, seed {seed}: iterations")
-
-        def on_iteration(iteration: int, record: dict) -> None:
-            bar.update(inner, completed=iteration + 1)
-
-        results = run_pointnet(out, settings, pool, real_root=real, on_run=on_run, on_iteration=on_iteration)
-        bar.update(overall, completed=total)
+        progress = RunProgress(bar, "pointnet", total, settings.iterations)
+        results = run_pointnet(out, settings, pool, real_root=real, on_run=progress.on_run, on_iteration=progress.on_iteration)
+        progress.done()
     table = Table(title=f"PointNet on {results['real_models']} real furniture models, mean ± std over {len(settings.seeds)} seeds")
     for column in ("trained on", "accuracy (kept)", "mean class acc.", "MCC", "fresh models"):
         table.add_column(column)
