@@ -19,28 +19,18 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUME
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from synthlearn.atomic import write_json_atomic  # noqa: E402
 from synthlearn.sim import get_simulator  # noqa: E402
 
 SCAN_SETTINGS = {"no scan": 0, "scan, 1 view": 1, "scan, 3 views": 3}
 
-
-def _write_json_atomic(path: str, data: dict) -> None:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp") as tmp:
-        json.dump(data, tmp, indent=2)
-        tmp.write("\n")
-    os.replace(tmp.name, target)
 
 
 def _measure(sim, params: dict, n: int, seed: int, repeats: int) -> dict:
@@ -88,7 +78,7 @@ def main(argv: list[str] | None = None) -> dict:
         "command": " ".join(["python benchmarks/bench_shapes3d.py", *(sys.argv[1:] if argv is None else argv)]),
         "date": time.strftime("%Y-%m-%d"),
     }
-    _write_json_atomic(args.out, result)
+    write_json_atomic(args.out, result)
     print(f"load average at start {load_at_start} ({os.cpu_count()} cores)")
     print("| simulator | setting | P | n | clouds/s (best) | clouds/s (median) | clouds/CPU-s |")
     print("|---|---|---|---|---|---|---|")

@@ -19,29 +19,19 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUME
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 from synthlearn import seeding  # noqa: E402
+from synthlearn.atomic import write_json_atomic  # noqa: E402
 from synthlearn.sim import get_simulator  # noqa: E402
 from synthlearn.sim.traffic.render import render  # noqa: E402
 from synthlearn.sim.traffic.sample import sample_scenes  # noqa: E402
 
-
-def _write_json_atomic(path: str, data: dict) -> None:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp") as tmp:
-        json.dump(data, tmp, indent=2)
-        tmp.write("\n")
-    os.replace(tmp.name, target)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -92,7 +82,7 @@ def main(argv: list[str] | None = None) -> dict:
         "command": "python benchmarks/bench_traffic.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "date": time.strftime("%Y-%m-%d"),
     }
-    _write_json_atomic(args.out, result)
+    write_json_atomic(args.out, result)
     print("| simulator | size | n | scenes/s (best) | scenes/s (median) | scenes/CPU-s | sample / render |")
     print("|---|---|---|---|---|---|---|")
     print(f"| traffic | {args.size}x{args.size} | {args.n} | {best:.0f} | {median:.0f} | "
