@@ -5,9 +5,11 @@ so a refactoring must leave every layer byte-identical. A change of simulator ou
 purpose means updating the pins below AND re-measuring (or marking as stale) the affected
 figures in docs/RESULTS.md.
 
-Each layer's digest is the sha256 of its name, dtype, shape and raw C-order bytes. The pins
-were computed on one machine; floating-point results are expected to be the same there, not
-necessarily on every platform.
+An integer layer's pin is the sha256 of its name, dtype, shape and raw C-order bytes. A float
+layer's last bits depend on the CPU's SIMD kernels (the shapes3d points changed in the last
+bits between two machines of the same kind), so its pin is a fingerprint instead: dtype,
+shape, L1 mass, two fixed weighted sums and the sum of squares, compared to one part in a
+million of the layer's L1 mass. Any real change of the output moves it by far more.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ import pytest
 
 from synthlearn.sim import get_simulator
 
-# id -> (simulator, params, n, seed, {layer name: sha256 hex})
+# id -> (simulator, params, n, seed, {layer name: sha256 hex, or float fingerprint})
 PINNED = {
     "traffic-32x32": ("traffic", {"height": 32, "width": 32}, 4, 0, {
         "counts": "dff11f071e52afeee4f72ebd4d94a1bd428977c0c11e700c6698aa2e70ed49bc",
-        "depth": "b57a636c92075b0164cb8db67bacd350db52a8d4de3e34799a27494caa22b81c",
+        "depth": (1054955.98, -2543.35681, 4969.50553, 1022950120.0),
         "intersection": "fbd435817748013a57715df42553b281420adbaff947bc9fda74e2b4b18331c1",
         "rgb": "f806ac89f65ae2557e78de0bd5eaaa3b1e13f730e98f561716408522cbaf831f",
         "segmentation": "596d341bc8b759f8e62a034fb45a774a9a1adc82235be855925538e1bac38962",
@@ -33,7 +35,7 @@ PINNED = {
     "traffic-busy-48x64": ("traffic", {"height": 48, "width": 64, "cars_mean": 12.0, "buildings_mean": 15.0,
                                        "road_length": 20.0}, 8, 1, {
         "counts": "75ab3aa872718b8017e41be56d77e0f0dd8c4ff4d853529837fbc46aefc22b80",
-        "depth": "d32a548e959b3039b63322528a1c0e8ecd0f100e58f9f59cc901f034d222e116",
+        "depth": (7482199.35, 4105.90257, 4936.09263, 7240398210.0),
         "intersection": "3e6bf487f19489c0646d360e551455e7bca66481bfa53cf7080dfa19c2d2351e",
         "rgb": "4d390d6a0b7de5e0c56e6a2381396d240baddcaf714193118dfd3c5539a35ab5",
         "segmentation": "b70ee0f7ae9f08d875411ec53a0a49d99260d5c08f53d6a3a22db82c7b93957a",
@@ -57,14 +59,14 @@ PINNED = {
     # 20 clouds of 32 points cover all 9 classes
     "shapes3d-20x32": ("shapes3d", {"points": 32}, 20, 0, {
         "label": "724519a5b4d2b83cbce3939051955e958c91504d833d4b7af0999264eeb415df",
-        "normals": "d102c2321f49c0797dec071a2bd8798effcbf996074b6ad6c11ec2ff7b84acbd",
-        "points": "37c93685c8496b2849475270e7ea10e704a10719796827abfe718276765a9fa4",
+        "normals": (753.816775, -9.33328586, -16.6578477, 640.000003),
+        "points": (558.851093, 1.06612905, 0.0713310845, 261.653369),
     }),
     # the same clouds seen by a simulated 2-view scan
     "shapes3d-scan-20x32": ("shapes3d", {"points": 32, "scan_views": 2}, 20, 0, {
         "label": "724519a5b4d2b83cbce3939051955e958c91504d833d4b7af0999264eeb415df",
-        "normals": "dc3c48e6a0c3b0c1471f0840177f29b0e9a5647d86376c66a5eab6f9dd3c0bcb",
-        "points": "b63ee2ac4a4b5620921edc8414bda1cc0393d196647d210308327f2e95e3f0c0",
+        "normals": (769.566687, 1.79087205, 9.85325456, 640.000002),
+        "points": (555.833545, -6.58819638, -23.9958649, 268.005994),
     }),
 }
 
@@ -79,14 +81,33 @@ def layer_digest(name: str, array: np.ndarray) -> str:
     return digest.hexdigest()
 
 
+def float_fingerprint(array: np.ndarray) -> tuple[float, float, float, float]:
+    """(L1 mass, sum weighted by cos(i), sum weighted by sin(1.7 i), sum of squares) in float64."""
+    values = np.asarray(array, dtype=np.float64).ravel()
+    index = np.arange(values.size)
+    return (float(np.abs(values).sum()), float((values * np.cos(index)).sum()),
+            float((values * np.sin(1.7 * index)).sum()), float((values * values).sum()))
+
+
+def matches_pin(name: str, array: np.ndarray, pin: str | tuple[float, ...] | None) -> bool:
+    if isinstance(pin, tuple):
+        fingerprint = np.array(float_fingerprint(array))
+        return array.dtype.kind == "f" and bool(np.allclose(fingerprint, pin, rtol=1e-6, atol=1e-6 * pin[0]))
+    return layer_digest(name, array) == pin
+
+
+def describe(name: str, array: np.ndarray) -> str:
+    return repr(float_fingerprint(array)) if array.dtype.kind == "f" else repr(layer_digest(name, array))
+
+
 @pytest.mark.parametrize("case", sorted(PINNED))
 def test_batch_matches_pins(case):
     simulator, params, n, seed, pinned = PINNED[case]
     layers = get_simulator(simulator).generate(params, n, seed)
-    digests = {name: layer_digest(name, layers[name]) for name in sorted(layers)}
-    changed = sorted(name for name in digests.keys() | pinned.keys() if digests.get(name) != pinned.get(name))
+    changed = sorted(name for name in layers.keys() | pinned.keys()
+                     if name not in layers or not matches_pin(name, layers[name], pinned.get(name)))
     assert not changed, (
         f"{case}: layers {changed} differ from their pins; if the change is on purpose, update the pins "
         f"and re-measure the affected docs/RESULTS.md figures. New digests: "
-        + ", ".join(f"{name!r}: {digests.get(name)!r}" for name in changed)
+        + ", ".join(f"{name!r}: {describe(name, layers[name]) if name in layers else None}" for name in changed)
     )
