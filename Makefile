@@ -31,8 +31,10 @@ bench: $(STAMP)
 # Real data from Debian packages, installed once per machine (CI runs this before `make test`):
 #   sweethome3d-furniture -- ~120 MB of furniture OBJ models in /usr/share/sweethome3d/furniture/*.sh3f,
 #                            the real test set of the 3-D benchmark (synthlearn.data.real3d.load_sweethome3d).
+#   dataset-fashion-mnist -- ~30 MB of real Fashion-MNIST IDX files in /usr/share/datasets/fashion-mnist/,
+#                            the NPID benchmark's real images (synthlearn.data.fashion_mnist.load_fashion_mnist).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-REAL_DATA_PACKAGES = sweethome3d-furniture
+REAL_DATA_PACKAGES = sweethome3d-furniture dataset-fashion-mnist
 
 data:
 	$(SUDO) apt-get update

@@ -6,7 +6,8 @@ Loaders return :class:`LabelledImages` with ``images`` ``(N, H, W)`` (grey) or
 * :func:`load_sklearn_digits` -- scikit-learn's 1,797 real handwritten digits, 8×8, 0..16.
 * :func:`load_image_folder` -- ``ROOT/<class name>/*.png|*.jpg``; classes in sorted order.
 * :func:`load_numpy` -- an ``.npz`` with arrays ``images`` and ``labels``.
-* :func:`load_real` -- any of the above from a path (``sklearn:digits`` for the built-in set).
+* :func:`load_real` -- any of the above from a path, ``sklearn:digits`` for the built-in set, or
+  ``fashion-mnist:train`` / ``fashion-mnist:test`` (:mod:`synthlearn.data.fashion_mnist`, ``make data``).
 
 :func:`split_real` is the seeded protocol every sim-to-real table uses: a small labelled
 validation set (for rewards and model selection only), an unlabelled pool, and a held-out
@@ -25,6 +26,7 @@ from synthlearn.errors import UserError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 SKLEARN_DIGITS = "sklearn:digits"
+FASHION_MNIST = "fashion-mnist:"
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,17 @@ def load_numpy(path: str | Path) -> LabelledImages:
 
 
 def load_real(source: str | Path) -> LabelledImages:
-    """Real labelled images from ``sklearn:digits``, an ``.npz`` file or an image folder."""
+    """Real labelled images from ``sklearn:digits``, ``fashion-mnist:train|test``, an ``.npz`` file or an image folder."""
     if str(source) == SKLEARN_DIGITS:
         return load_sklearn_digits()
+    if str(source).startswith(FASHION_MNIST):
+        from synthlearn.data.fashion_mnist import CLASS_NAMES, load_fashion_mnist
+
+        split = str(source)[len(FASHION_MNIST):]
+        if split not in ("train", "test"):
+            raise UserError(f"unknown Fashion-MNIST split {split!r}: use fashion-mnist:train or fashion-mnist:test")
+        images, labels = load_fashion_mnist(split)
+        return LabelledImages(images, labels, tuple(CLASS_NAMES))
     path = Path(source)
     if path.suffix == ".npz":
         return load_numpy(path)
