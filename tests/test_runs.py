@@ -41,6 +41,25 @@ def test_resume_refuses_other_settings_but_may_grow_a_budget(tmp_path):
     assert "steps: 5" in folder.file("config.yaml").read_text()
 
 
+class BudgetWithMomentum(Settings):  # Budget after a release added a setting
+    steps: int = 3
+    lr: float = 0.1
+    momentum: float = 0.9
+
+
+def test_resume_accepts_a_setting_added_since_at_its_default_only(tmp_path):
+    folder = RunFolder(tmp_path / "run")
+    folder.start(Budget(), resume=False)
+    folder.save_checkpoint({"step": 1})
+    assert folder.start(BudgetWithMomentum(), resume=True) == {"step": 1}
+    (tmp_path / "run" / "config.yaml").write_text("steps: 3\nlr: 0.1\n")  # as the older code wrote it
+    with pytest.raises(UserError, match="settings differ"):
+        folder.start(BudgetWithMomentum(momentum=0.5), resume=True)
+    (tmp_path / "run" / "config.yaml").write_text("steps: 3\nlr: 0.1\nnesterov: true\n")  # a setting since removed
+    with pytest.raises(UserError, match="settings differ"):
+        folder.start(BudgetWithMomentum(), resume=True)
+
+
 def test_check_creates_nothing_and_names_the_problem(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(UserError, match="exists and is not a folder"):

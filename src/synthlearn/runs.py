@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from synthlearn.atomic import write_json_atomic, write_text_atomic
 from synthlearn.checkpoint import load_checkpoint, save_checkpoint
@@ -115,8 +115,9 @@ class RunFolder:
 
         Returns the state saved by the last :meth:`save_checkpoint`, or ``None`` for a new run
         (also when ``resume`` finds no checkpoint, e.g. after a run that :meth:`fail` ended).
-        Raises :class:`UserError` when resuming with settings other than the saved ones, except
-        that the dotted settings in ``may_grow`` (a budget such as ``searcher.iterations``) may
+        Raises :class:`UserError` when resuming with settings other than the saved ones (a setting
+        added to the code since the run started counts at its default), except that the dotted
+        settings in ``may_grow`` (a budget such as ``searcher.iterations``) may
         be raised: the run then goes on to the new budget.
         """
         self.check(resume)
@@ -139,6 +140,10 @@ class RunFolder:
         if not path.is_file():
             return
         saved, new = yaml.safe_load(path.read_text(encoding="utf-8")), config.model_dump(mode="json")
+        try:  # a setting added to the code since the run started counts at its default
+            saved = type(config).model_validate(saved).model_dump(mode="json")
+        except ValidationError:
+            pass  # the saved settings no longer parse: they differ
         for dotted in may_grow:
             *parents, leaf = dotted.split(".")
             saved_node, new_node = saved, new
