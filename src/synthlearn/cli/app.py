@@ -18,7 +18,7 @@ import traceback
 import typer
 
 from synthlearn import __version__
-from synthlearn.cli import common, demo, generate, lts, refine, reproduce, simulators
+from synthlearn.cli import common, demo, generate, lts, refine, reproduce, simulators, ssl
 from synthlearn.errors import UserError
 
 app = typer.Typer(
@@ -49,6 +49,7 @@ app.command("generate")(generate.generate)
 app.add_typer(lts.app, name="lts")
 app.add_typer(refine.app, name="refine")
 app.add_typer(reproduce.app, name="reproduce")
+app.add_typer(ssl.app, name="ssl")
 
 
 def _os_error_line(exc: OSError) -> str:

@@ -1,0 +1,1 @@
+"""Self-supervised feature learning from unlabelled images (NPID)."""
