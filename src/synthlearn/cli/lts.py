@@ -38,8 +38,9 @@ def run(
 
         result = experiment.run(executor=pool, resume=resume, on_iteration=advance)
     test = result["test"]["metric"]
+    best = result["best"]["metric"]
     console.print(
-        f"best validation {result['metric']} {result['best']['metric']:.4f}"
+        (f"best validation {result['metric']} {best:.4f}" if best is not None else f"best reward {result['best']['reward']:.4g}")
         + (f", test {result['metric']} {test:.4f}" if test is not None else "")
         + f"; results in {out}"
     )

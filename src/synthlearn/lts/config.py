@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from synthlearn.config import Settings
+from synthlearn.data.sources import RealSpec
 from synthlearn.execute.config import ExecutorConfig
 from synthlearn.train.config import TaskConfig
 
@@ -73,6 +74,34 @@ class DataSpec(Settings):
     """Seed of the generated samples."""
 
 
+class RewardSettings(Settings):
+    """What the searcher maximises for a candidate.
+
+    ``validation``: the task metric of the candidate's trained model on the validation data
+    (labelled). ``feature-mmd``: a label-free reward, −MMD² between the candidate's synthetic
+    images and unlabelled real images in the feature space of an NPID encoder
+    (:mod:`synthlearn.lts.feature_reward`); the validation data is then not read.
+    """
+
+    kind: Literal["validation", "feature-mmd"] = "validation"
+    """``validation`` (labelled) or ``feature-mmd`` (unlabelled real images only)."""
+    encoder: Path | None = None
+    """feature-mmd: an NPID run folder (``synthlearn ssl npid``) or its ``encoder.pt``."""
+    real: RealSpec | None = None
+    """feature-mmd: the unlabelled real images (e.g. the digits protocol's pool)."""
+    bandwidth: float | None = Field(None, gt=0)
+    """feature-mmd: σ of the Gaussian kernel (default: median distance between the real images' features)."""
+    classes: int | None = Field(None, ge=1)
+    """feature-mmd: outputs of the task model (no labelled data is read to learn it; default: from each candidate's labels,
+    which breaks warm starts when a candidate lacks the top class)."""
+
+    @model_validator(mode="after")
+    def _feature_inputs(self) -> RewardSettings:
+        if self.kind == "feature-mmd" and (self.encoder is None or self.real is None):
+            raise ValueError("reward kind feature-mmd needs reward.encoder (an NPID run) and reward.real (unlabelled images)")
+        return self
+
+
 class LTSConfig(Settings):
     """A Learning-to-Simulate experiment."""
 
@@ -91,6 +120,7 @@ class LTSConfig(Settings):
     searcher: SearcherConfig = Field(default_factory=SearcherConfig)
     task: TaskConfig = Field(default_factory=TaskConfig)
     validation: DataSpec = Field(default_factory=DataSpec)
+    reward: RewardSettings = Field(default_factory=RewardSettings)
     test: DataSpec | None = None
     executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import torch
 
 from synthlearn.data.sources import LayerSource
+from synthlearn.errors import UserError
+from synthlearn.lts.feature_reward import FeatureReward
 from synthlearn.sim.request import SimRequest
 from synthlearn.train.config import TaskConfig
 from synthlearn.train.fit import evaluate, fit
@@ -34,23 +36,26 @@ class CandidateJob:
         data: the M training samples at the candidate's full parameters.
         train_seed: seed of the model's initialisation and minibatch order.
         task: the task model and its training.
-        validation: where the reward is measured.
+        validation: where the task metric (and, without ``feature_reward``, the reward) is measured;
+            None with a ``feature_reward`` (labels are then never read).
         init_state: weights to start from (warm start), or None for a fresh model.
+        feature_reward: a label-free reward computed from the generated images instead.
     """
 
     data: SimRequest
     train_seed: int
     task: TaskConfig
-    validation: LayerSource
+    validation: LayerSource | None
     init_state: dict[str, torch.Tensor] | None = None
+    feature_reward: FeatureReward | None = None
 
 
 @dataclass
 class CandidateResult:
-    """Reward (higher is better), the task metric, timings and the trained weights."""
+    """Reward (higher is better), the task metric (None when no labelled validation was read), timings and the trained weights."""
 
     reward: float
-    metric: float
+    metric: float | None
     seconds_simulate: float
     seconds_train: float
     out_features: int
@@ -62,15 +67,25 @@ def evaluate_candidate(job: CandidateJob) -> CandidateResult:
     with single_thread_torch():
         task = make_task(job.task)
         start = time.perf_counter()
-        inputs, targets = task.tensors(job.data.generate(), job.task.input_scale)
+        layers = job.data.generate()
+        inputs, targets = task.tensors(layers, job.task.input_scale)
         simulated = time.perf_counter()
-        val_inputs, val_targets = load_tensors(job.validation, task, job.task.input_scale)
-        out_features = max(task.output_size(targets), task.output_size(val_targets))
+        out_features = task.output_size(targets)
+        if job.validation is not None:
+            val_inputs, val_targets = load_tensors(job.validation, task, job.task.input_scale)
+            out_features = max(out_features, task.output_size(val_targets))
+        if job.feature_reward is not None and job.feature_reward.classes:
+            out_features = max(out_features, job.feature_reward.classes)
         model = build_model(job.task, task, inputs, out_features, job.train_seed)
         if job.init_state is not None:
-            model.load_state_dict(job.init_state)
+            try:
+                model.load_state_dict(job.init_state)
+            except RuntimeError:
+                raise UserError("warm start: this candidate's model has another number of outputs than the last best; "
+                                "set reward.classes to the number of classes") from None
         fit(model, inputs, targets, task, job.task.training(), job.train_seed)
-        metric = evaluate(model, val_inputs, val_targets, task)
+        metric = evaluate(model, val_inputs, val_targets, task) if job.validation is not None else None
+        reward = job.feature_reward.score(layers[task.input_layer]) if job.feature_reward is not None else task.reward(metric)
         trained = time.perf_counter()
         state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        return CandidateResult(task.reward(metric), metric, simulated - start, trained - simulated, out_features, state)
+        return CandidateResult(reward, metric, simulated - start, trained - simulated, out_features, state)

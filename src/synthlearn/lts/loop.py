@@ -33,6 +33,7 @@ from synthlearn.execute.base import Executor
 from synthlearn.execute.local import LocalExecutor
 from synthlearn.lts.config import DataSpec, LTSConfig
 from synthlearn.lts.evaluate import CandidateJob, CandidateResult, evaluate_candidate, load_tensors
+from synthlearn.lts.feature_reward import FeatureReward
 from synthlearn.lts.recovery import tv_distances
 from synthlearn.lts.registry import make_searcher
 from synthlearn.lts.searcher import Candidate, Searcher
@@ -62,6 +63,9 @@ class LTSRun:
         self.task = make_task(config.task)
         self.validation = self._source(config.validation)
         self.test = self._test_source()
+        reward = config.reward
+        self.feature_reward = (FeatureReward(str(reward.encoder), reward.real, reward.bandwidth, reward.classes)
+                               if reward.kind == "feature-mmd" else None)
         self.hidden = None if config.validation.dataset else self.learned_values(self.validation.request.params)
 
     @property
@@ -91,16 +95,22 @@ class LTSRun:
         return make_searcher(self.learned_space, self.config.searcher, seeding.child_seed(self.config.seed, _SEARCHER_STREAM))
 
     def jobs(self, iteration: int, values: list[dict[str, Any]], init_state: dict | None,
-             validation: LayerSource | None = None) -> list[CandidateJob]:
-        """The evaluation jobs of ``values`` at ``iteration`` (streams ``(seed, stream, iteration, k)``)."""
+             validation: LayerSource | None = None, search: bool = False) -> list[CandidateJob]:
+        """The evaluation jobs of ``values`` at ``iteration`` (streams ``(seed, stream, iteration, k)``).
+
+        ``search`` jobs are rewarded as the config says (a label-free reward reads no validation
+        labels); the others score their model on ``validation`` (default: the config's).
+        """
+        feature_reward = self.feature_reward if search else None
         seed, ref = self.config.seed, import_ref(self.simulator)
         return [
             CandidateJob(
                 data=SimRequest(ref, self.full_params(v), self.config.train_size, seeding.child_seed(seed, _DATA_STREAM, iteration, k)),
                 train_seed=seeding.child_seed(seed, _TRAIN_STREAM, iteration, k),
                 task=self.config.task,
-                validation=validation or self.validation,
+                validation=None if feature_reward is not None else (validation or self.validation),
                 init_state=init_state,
+                feature_reward=feature_reward,
             )
             for k, v in enumerate(values)
         ]
@@ -110,7 +120,10 @@ class LTSRun:
         task) before anything is written."""
         self.folder.check(resume)
         self.make_searcher()
-        for source in (self.validation, self.test):
+        if self.feature_reward is not None:
+            sample = self.simulator.generate(self.full_params({}), 2, 0)
+            self.feature_reward.check(sample[self.task.input_layer])
+        for source in (None if self.feature_reward else self.validation, self.test):
             if source is not None:
                 load_tensors(source, self.task, self.config.task.input_scale)
 
@@ -141,7 +154,7 @@ class LTSRun:
         for iteration in range(start, settings.iterations):
             candidates = searcher.suggest(iteration, settings.candidates)
             init = warm_state if self.config.task.warm_start else None
-            results = executor.map(evaluate_candidate, self.jobs(iteration, [c.values for c in candidates], init))
+            results = executor.map(evaluate_candidate, self.jobs(iteration, [c.values for c in candidates], init, search=True))
             improved = searcher.observe(candidates, [r.reward for r in results])
             if improved is not None:
                 best_model = self._best_model(iteration, improved, candidates[improved], results[improved])
