@@ -81,6 +81,17 @@ LTS_RUN = {  # the conftest ``bars_config_dict`` with the smallest budget: one m
 }
 
 
+def npid_config(source: Path) -> dict:
+    """A tiny NPID run (width 2, depth 1, d = 8, one epoch) on 24 labelled 8×8 images."""
+    return {
+        "name": "tiny-npid", "seed": 2, "data": {"source": str(source)},
+        "encoder": {"width": 2, "depth": 1, "dim": 8},
+        "objective": {"kind": "nce", "noise": 4, "temperature": 0.1},
+        "optimiser": {"batch_size": 8}, "monitor": {"every": 1, "holdout": 6, "k": 5},
+        "epochs": 1, "threads": 1,
+    }
+
+
 def refine_config(real: Path) -> dict:
     """``tests/refine/test_refine_run.py``'s ``tiny_config`` with fewer steps."""
     return {
@@ -210,6 +221,25 @@ def shared(tmp_path_factory) -> dict[str, Path]:
     p["refine_run"] = root / "refine-run"
     _cli_ok(["refine", "run", str(p["refine_cfg"]), "--out", str(p["refine_run"])])
     assert (p["refine_run"] / "refiner.pt").is_file()
+    # a finished tiny NPID run, made as a user would, and what ssl knn reads
+    p["npid_data"] = root / "npid-data.npz"
+    np.savez(p["npid_data"], images=_bars_images(24), labels=np.arange(24) % 2)
+    p["rgb8"] = root / "rgb8.npz"
+    np.savez(p["rgb8"], images=np.stack([_bars_images(24)] * 3, axis=-1), labels=np.arange(24) % 2)
+    p["npid_cfg"] = root / "npid.yaml"
+    p["npid_cfg"].write_text(yaml.safe_dump(npid_config(p["npid_data"])))
+    p["npid_run"] = root / "npid-run"
+    _cli_ok(["ssl", "npid", str(p["npid_cfg"]), "--out", str(p["npid_run"])])
+    assert (p["npid_run"] / "encoder.pt").is_file()
+    p["npid_run16"] = root / "npid-run16"  # an encoder of 16×16 images (the bars simulator makes 8×8)
+    _cli_ok(["ssl", "npid", str(p["npid_cfg"]), "--out", str(p["npid_run16"]), "--set", f"data.source={p['real16']}"])
+    p["emptyset"] = root / "no-images.npz"
+    np.savez(p["emptyset"], images=np.zeros((0, 8, 8), np.uint8), labels=np.zeros(0, np.int64))
+    p["oneclass"] = root / "one-class.npz"
+    np.savez(p["oneclass"], images=_bars_images(12), labels=np.zeros(12, np.int64))
+    p["garbage_npid_run"] = root / "garbage-npid-run"
+    p["garbage_npid_run"].mkdir()
+    (p["garbage_npid_run"] / "encoder.pt").write_bytes(b"\x80\x04not a torch file")
     p["garbage_run"] = root / "garbage-run"
     p["garbage_run"].mkdir()
     (p["garbage_run"] / "refiner.pt").write_bytes(b"\x80\x04not a torch file")
@@ -280,6 +310,8 @@ def guards(monkeypatch):
     monkeypatch.setattr("synthlearn.refine.run.SimGANTrainer.step", started("refiner training"))
     monkeypatch.setattr("synthlearn.refine.run.train_classifier", started("label classifier training"))
     monkeypatch.setattr("synthlearn.reproduce.coordconv.run.train_run", started("CoordConv training"))
+    monkeypatch.setattr("synthlearn.ssl.train._Trainer.train_epoch", started("NPID training"))
+    monkeypatch.setattr("synthlearn.ssl.evaluate.score_features", started("kNN / linear-probe scoring"))
 
 
 # -- the table ------------------------------------------------------------------------------------
@@ -296,6 +328,9 @@ REF = "refine run <refine_cfg> --out <out>"
 APPLY = "refine apply <refine_run> --data <dataset> --out <out>"
 DEMO = "demo --quick --out <out>"
 CC = "reproduce coordconv --quick --out <out>"
+NPID = "ssl npid <npid_cfg> --out <out>"
+KNN = "ssl knn <npid_run> --memory <npid_data> --data <npid_data>"
+FEATURE = f"{LTS} --set reward.kind=feature-mmd --set reward.encoder=<npid_run>"
 
 CASES = [
     # generate: simulator, parameters, sizes, executors
@@ -482,6 +517,86 @@ CASES = [
     case("coordconv-out-missing", "reproduce coordconv --quick", "missing option '--out'"),
     case("coordconv-out-is-file", "reproduce coordconv --quick --out <file>", "not a folder"),
     case("coordconv-out-under-file", "reproduce coordconv --quick --out <file_sub>", "cannot create output folder"),
+
+    # lts run: the label-free feature reward
+    case("lts-feature-reward-without-encoder", f"{LTS} --set reward.kind=feature-mmd", "needs reward.encoder"),
+    case("lts-feature-reward-without-real", FEATURE, "reward.real"),
+    case("lts-feature-reward-encoder-not-a-run",
+         f"{LTS} --set reward.kind=feature-mmd --set reward.encoder=<emptydir> --set reward.real='{{source: <real>, split: all}}'",
+         "finished npid run"),
+    case("lts-feature-reward-encoder-garbage",
+         f"{LTS} --set reward.kind=feature-mmd --set reward.encoder=<garbage_npid_run> --set reward.real='{{source: <real>, split: all}}'",
+         "cannot be read"),
+    case("lts-feature-reward-real-missing", f"{FEATURE} --set reward.real='{{source: <missing>.npz, split: all}}'",
+         "does not exist"),
+    case("lts-feature-reward-unlabelled-pool", f"{FEATURE} --set reward.real='{{source: <real>}}'", "set real.split: all"),
+    case("lts-feature-reward-real-other-size", f"{FEATURE} --set reward.real='{{source: <real16u>, split: all}}'",
+         "takes 8×8 images, these are 16×16"),
+    case("lts-feature-reward-encoder-other-size-than-simulator",
+         f"{LTS} --set reward.kind=feature-mmd --set reward.encoder=<npid_run16> --set reward.real='{{source: <real16u>, split: all}}'",
+         "8×8"),
+    case("lts-feature-reward-bandwidth-zero",
+         f"{FEATURE} --set reward.real='{{source: <real>, split: all}}' --set reward.bandwidth=0", "greater than 0"),
+    case("lts-feature-reward-unknown-kind", f"{LTS} --set reward.kind=labels", "'validation' or 'feature-mmd'"),
+
+    # ssl npid: the config file and --set
+    case("npid-config-missing", "ssl npid <missing>.yaml --out <out>", "does not exist"),
+    case("npid-config-is-folder", "ssl npid <emptydir> --out <out>", "not a file"),
+    case("npid-config-not-utf8", "ssl npid <nonutf8> --out <out>", "not utf-8"),
+    case("npid-config-malformed-yaml", "ssl npid <malformed> --out <out>", "not valid yaml at line"),
+    case("npid-config-list", "ssl npid <toplist> --out <out>", "mapping"),
+    case("npid-set-unknown-key", f"{NPID} --set objective.nosie=512", "unknown setting"),
+    case("npid-set-unknown-section", f"{NPID} --set optimizer.lr=0.1", "unknown setting"),
+    case("npid-set-without-equals", f"{NPID} --set epochs", "key.path=value"),
+    case("npid-set-list-for-section", f"{NPID} --set objective=[1,2]", "must be a section"),
+    case("npid-unknown-objective", f"{NPID} --set objective.kind=foo", "'nce', 'softmax' or 'parametric'"),
+    case("npid-epochs-zero", f"{NPID} --set epochs=0", "greater than or equal to 1"),
+    case("npid-epochs-not-a-number", f"{NPID} --set epochs=many", "integer"),
+    case("npid-batch-size-one", f"{NPID} --set optimiser.batch_size=1", "greater than or equal to 2"),
+    case("npid-noise-zero", f"{NPID} --set objective.noise=0", "greater than or equal to 1"),
+    case("npid-temperature-zero", f"{NPID} --set objective.temperature=0", "greater than 0"),
+    case("npid-bank-momentum-one", f"{NPID} --set objective.momentum=1", "less than 1"),
+    case("npid-proximal-negative", f"{NPID} --set objective.proximal=-1", "greater than or equal to 0"),
+    case("npid-crop-scale-reversed", f"{NPID} --set augment.crop_scale=[0.9,0.2]", "crop_scale must satisfy"),
+    case("npid-unknown-split", f"{NPID} --set data.split=half", "'all' or 'pool'"),
+    case("npid-no-images", f"{NPID} --set data.source=null", "give a source"),
+    case("npid-unknown-device", f"{NPID} --set device=nope", "device 'nope' cannot be used here"),
+    # ssl npid: the images
+    case("npid-source-missing-npz", f"{NPID} --set data.source=<missing>.npz", "does not exist"),
+    case("npid-source-missing-folder", f"{NPID} --set data.source=<missing>", "does not exist"),
+    case("npid-source-garbage-npz", f"{NPID} --set data.source=<garbagenpz>", "not a readable .npz"),
+    case("npid-source-colour", f"{NPID} --set data.source=<rgb8>", "grey images"),
+    case("npid-source-unknown-fashion-split", f"{NPID} --set data.source=fashion-mnist:val", "unknown fashion-mnist split"),
+    case("npid-holdout-too-large", f"{NPID} --set monitor.holdout=24", "monitor.holdout is 24"),
+    case("npid-synthetic-other-shape", f"{NPID} --set data.synthetic='{{dataset: <layers16>}}'", "differ in shape"),
+    case("npid-synthetic-missing", f"{NPID} --set data.synthetic='{{dataset: <missing>}}'", "does not exist"),
+    # ssl npid: the run folder
+    case("npid-out-is-file", "ssl npid <npid_cfg> --out <file>", "not a folder"),
+    case("npid-out-under-file", "ssl npid <npid_cfg> --out <file_sub>", "not a folder"),
+    case("npid-out-holds-run", "ssl npid <npid_cfg> --out <npid_run_copy>", "--resume"),
+    case("npid-resume-changed-seed", "ssl npid <npid_cfg> --out <npid_run_copy> --resume --set seed=4", "settings differ"),
+    case("npid-resume-more-epochs", "ssl npid <npid_cfg> --out <npid_run_copy> --resume --set epochs=3", "settings differ"),
+    case("npid-out-missing", "ssl npid <npid_cfg>", "missing option '--out'"),
+
+    # ssl knn
+    case("knn-run-without-encoder", "ssl knn <emptydir> --memory <npid_data> --data <npid_data>", "finished npid run"),
+    case("knn-run-missing", "ssl knn <missing> --memory <npid_data> --data <npid_data>", "not found"),
+    case("knn-encoder-garbage", "ssl knn <garbage_npid_run> --memory <npid_data> --data <npid_data>", "cannot be read"),
+    case("knn-data-missing-npz", "ssl knn <npid_run> --memory <npid_data> --data <missing>.npz", "does not exist"),
+    case("knn-data-missing-folder", "ssl knn <npid_run> --memory <npid_data> --data <missing>", "does not exist"),
+    case("knn-memory-missing", "ssl knn <npid_run> --memory <missing>.npz --data <npid_data>", "does not exist"),
+    case("knn-data-garbage-npz", "ssl knn <npid_run> --memory <npid_data> --data <garbagenpz>", "not a readable .npz"),
+    case("knn-data-without-labels", "ssl knn <npid_run> --memory <npid_data> --data <realnolabels>", "labels"),
+    case("knn-data-other-size", "ssl knn <npid_run> --memory <npid_data> --data <real16>", "takes 8×8 images, these are 16×16"),
+    case("knn-memory-other-size", "ssl knn <npid_run> --memory <real16> --data <npid_data>", "takes 8×8 images, these are 16×16"),
+    case("knn-data-colour", "ssl knn <npid_run> --memory <npid_data> --data <rgb8>", "grey images"),
+    case("knn-data-empty", "ssl knn <npid_run> --memory <npid_data> --data <emptyset>", "no images"),
+    case("knn-memory-empty", "ssl knn <npid_run> --memory <emptyset> --data <npid_data>", "no images"),
+    case("knn-memory-one-class-probe", "ssl knn <npid_run> --memory <oneclass> --data <npid_data>", "class"),
+    case("knn-k-zero", f"{KNN} --k 0", "'--k'"),
+    case("knn-temperature-zero", f"{KNN} --temperature 0", "'--temperature'"),
+    case("knn-extra-argument", f"{KNN} <npid_run>", "unexpected extra argument"),
+    case("unknown-ssl-command", "ssl simclr <npid_cfg> --out <out>", "no such command 'simclr'"),
 
     # commands
     case("unknown-command", "bogus --out <out>", "no such command 'bogus'"),

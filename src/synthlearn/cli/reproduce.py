@@ -55,17 +55,21 @@ def pointnet(
     real: Path = typer.Option(Path("/usr/share/sweethome3d/furniture"), "--real", help="Folder of SweetHome3D .sh3f catalogs (install: make data)."),
     workers: int = typer.Option(2, "--workers", min=1, help="Parallel model trainings."),
     seeds: list[int] = typer.Option(None, "--seed", min=0, help="Seed of one repeated run; repeat the option (default: 0, 1, 2)."),
+    assignments: list[str] = typer.Option([], "--set", help="Budget override name=VALUE, VALUE in YAML (iterations=24, scan=[false]); names: PointNetBenchSettings. Repeatable."),
 ) -> None:
     """PointNet trained on procedural shapes only, tested on real furniture models: default vs random vs LTS, scan off/on.
 
     An interrupted run continues where it stopped when started again with the same options."""
     from synthlearn.cli.common import RunProgress, executor_from_options
+    from synthlearn.config import apply_overrides, parse_config
     from synthlearn.reproduce.pointnet import PointNetBenchSettings, run_pointnet
     from synthlearn.reproduce.pointnet.settings import SEARCHERS
 
     settings = PointNetBenchSettings.quick() if quick else PointNetBenchSettings.full()
     if seeds:
         settings = settings.with_changes(seeds=tuple(seeds))
+    if assignments:
+        settings = parse_config(apply_overrides(settings.model_dump(), assignments), PointNetBenchSettings)
     total = len(SEARCHERS) * len(settings.scan) * len(settings.seeds)
     with progress_bar() as bar, executor_from_options("local", workers) as pool:
         progress = RunProgress(bar, "pointnet", total, settings.iterations)
