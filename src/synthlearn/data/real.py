@@ -6,8 +6,10 @@ Loaders return :class:`LabelledImages` with ``images`` ``(N, H, W)`` (grey) or
 * :func:`load_sklearn_digits` -- scikit-learn's 1,797 real handwritten digits, 8×8, 0..16.
 * :func:`load_image_folder` -- ``ROOT/<class name>/*.png|*.jpg``; classes in sorted order.
 * :func:`load_numpy` -- an ``.npz`` with arrays ``images`` and ``labels``.
-* :func:`load_real` -- any of the above from a path, ``sklearn:digits`` for the built-in set, or
-  ``fashion-mnist:train`` / ``fashion-mnist:test`` (:mod:`synthlearn.data.fashion_mnist`, ``make data``).
+* :func:`load_real` -- any of the above from a path, ``sklearn:digits`` for the built-in set,
+  ``fashion-mnist:train`` / ``fashion-mnist:test`` (:mod:`synthlearn.data.fashion_mnist`, ``make data``),
+  ``mnist`` (10,000 real MNIST digits, :mod:`synthlearn.data.mnist`, ``make data``) or ``mnist-m``
+  (those digits blended with photo crops, seed 0: :mod:`synthlearn.data.mnist_m`).
 
 :func:`split_real` is the seeded protocol every sim-to-real table uses: a small labelled
 validation set (for rewards and model selection only), an unlabelled pool, and a held-out
@@ -27,6 +29,8 @@ from synthlearn.errors import UserError
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 SKLEARN_DIGITS = "sklearn:digits"
 FASHION_MNIST = "fashion-mnist:"
+MNIST = "mnist"
+MNIST_M = "mnist-m"
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,18 @@ def load_numpy(path: str | Path) -> LabelledImages:
 
 
 def load_real(source: str | Path) -> LabelledImages:
-    """Real labelled images from ``sklearn:digits``, ``fashion-mnist:train|test``, an ``.npz`` file or an image folder."""
+    """Real labelled images from ``sklearn:digits``, ``fashion-mnist:train|test``, ``mnist``, ``mnist-m``, an ``.npz`` file or an image folder."""
     if str(source) == SKLEARN_DIGITS:
         return load_sklearn_digits()
+    if str(source) == MNIST:
+        from synthlearn.data.mnist import load_mnist
+
+        return load_mnist()
+    if str(source) == MNIST_M:
+        from synthlearn.data.mnist import load_mnist
+        from synthlearn.data.mnist_m import MNIST_M_SEED, make_mnist_m
+
+        return make_mnist_m(load_mnist(), MNIST_M_SEED)
     if str(source).startswith(FASHION_MNIST):
         from synthlearn.data.fashion_mnist import CLASS_NAMES, load_fashion_mnist
 
