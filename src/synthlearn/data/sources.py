@@ -115,16 +115,22 @@ class RealSpec(Settings):
     """Seed of the protocol split."""
 
 
-def _load_unlabelled_npz(path: Path) -> np.ndarray | None:
+def load_unlabelled_npz(source: str | Path) -> np.ndarray | None:
+    """The ``images`` of an ``.npz`` that holds no ``labels``; None for any other source (a labelled one)."""
+    path = Path(source)
     if path.suffix != ".npz" or not path.is_file():
         return None
-    arrays = read_npz(path)
-    return arrays["images"] if "images" in arrays and "labels" not in arrays else None
+    arrays = read_npz(path, "real image file")
+    if "labels" in arrays:
+        return None
+    if "images" not in arrays:
+        raise UserError(f"{path} has no array 'images' (it has {', '.join(sorted(arrays)) or 'none'})")
+    return arrays["images"]
 
 
 def load_real_images(spec: RealSpec) -> np.ndarray:
     """Unlabelled real images ``(N, H, W[, C])``: the protocol's pool, or every image of the source."""
-    unlabelled = _load_unlabelled_npz(Path(spec.source))
+    unlabelled = load_unlabelled_npz(spec.source)
     if unlabelled is not None:
         if spec.split == "pool":
             raise UserError(f"{spec.source} has no labels, so the protocol split cannot be made; set real.split: all")

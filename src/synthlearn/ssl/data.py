@@ -8,15 +8,13 @@ returns them as one ``(N, 1, H, W)`` float32 tensor in ``[0, 1]``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from synthlearn import seeding
-from synthlearn.data.arrays import read_npz
 from synthlearn.data.real import SKLEARN_DIGITS, load_real, split_real
-from synthlearn.data.sources import load_synthetic
+from synthlearn.data.sources import load_synthetic, load_unlabelled_npz
 from synthlearn.errors import UserError
 from synthlearn.ssl.config import NPIDData
 
@@ -48,26 +46,13 @@ def to_unit_tensor(images: np.ndarray, scale: float) -> torch.Tensor:
     return torch.from_numpy(np.clip(images.astype(np.float32) / scale, 0.0, 1.0)).unsqueeze(1)
 
 
-def _unlabelled_npz(source: str) -> np.ndarray | None:
-    """The ``images`` of an ``.npz`` that holds no ``labels``, else None (a labelled source)."""
-    path = Path(source)
-    if path.suffix != ".npz" or not path.is_file():
-        return None
-    arrays = read_npz(path)
-    if "labels" in arrays:
-        return None
-    if "images" not in arrays:
-        raise UserError(f"{path} has no array 'images' (it has {', '.join(sorted(arrays)) or 'none'})")
-    return arrays["images"]
-
-
 def load_training_images(spec: NPIDData, seed: int) -> TrainingImages:
     """The run's training images (real first, then synthetic) and the real images' labels, if any."""
     scale = spec.input_scale or default_scale(spec.source)
     parts: list[np.ndarray] = []
     labels: np.ndarray | None = None
     if spec.source is not None:
-        unlabelled = _unlabelled_npz(spec.source)
+        unlabelled = load_unlabelled_npz(spec.source)
         if unlabelled is not None and spec.split == "pool":
             raise UserError(f"{spec.source} has no labels, so the protocol split cannot be made; set data.split: all")
         real = load_real(spec.source) if unlabelled is None else None

@@ -45,6 +45,7 @@ from synthlearn.ssl.config import NPIDConfig
 from synthlearn.ssl.data import TrainingImages, load_training_images
 from synthlearn.ssl.encoder import ENCODER_FILE, Encoder, embed, save_encoder
 from synthlearn.ssl.knn import knn_accuracy
+from synthlearn.train.device import check_device
 from synthlearn.train.threads import torch_threads
 
 class TrainingDiverged(Exception):
@@ -77,7 +78,7 @@ class NPIDRun:
         self.folder.check(resume)
         data = load_training_images(config.data, config.seed)
         monitor = _monitor_split(data, config)
-        _check_device(config.device)
+        check_device(config.device)
         state = self.folder.start(config, resume)
         with torch_threads(config.threads):
             trainer = _Trainer(config, data)
@@ -113,13 +114,6 @@ class NPIDRun:
         }
         self.folder.write_result(result)
         return result
-
-
-def _check_device(device: str) -> None:
-    try:
-        torch.zeros(1, device=device)
-    except (RuntimeError, AssertionError) as exc:
-        raise UserError(f"device {device!r} cannot be used here: {str(exc).splitlines()[0]}") from None
 
 
 def _monitor_due(config: NPIDConfig, epoch: int) -> bool:
