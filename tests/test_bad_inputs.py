@@ -33,7 +33,8 @@ from synthlearn.cli.app import main
 _CLASS_NAME = re.compile(
     r"\b(?:[A-Z]\w*(?:Error|Exception)|BadZipFile|Traceback|pydantic|ValidationError"
     r"|LTSConfig|SearcherConfig|TaskConfig|DataSpec|ExecutorConfig|RefineConfig|SimGANSettings"
-    r"|SyntheticSpec|RealSpec|MonitorConfig|LabelClassifier|TrainSettings|allow_pickle|keyword argument)\b"
+    r"|SyntheticSpec|RealSpec|MonitorConfig|LabelClassifier|TrainSettings|AdaptConfig|SelectionSettings|allow_pickle"
+    r"|keyword argument)\b"
 )
 
 
@@ -103,6 +104,17 @@ def refine_config(real: Path) -> dict:
                    "disc_padding": 1, "batch_size": 8, "pretrain_refiner_steps": 1, "pretrain_discriminator_steps": 1,
                    "steps": 1, "history_size": 16, "lam": 0.5},
         "checkpoint_every": 3, "sample_every": 1000, "log_every": 2,
+    }
+
+
+def adapt_config(real: Path) -> dict:
+    """A tiny self-training run (width 2, depth 1, one epoch, one round): 16 bars as the source, 24 real images as the pool."""
+    return {
+        "name": "tiny-adapt", "seed": 1,
+        "source": {"simulator": "test-bars", "n": 16, "seed": 1},
+        "real": {"source": str(real), "split": "all"},
+        "task": {"name": "classify", "input_scale": 255.0, "width": 2, "depth": 1, "epochs": 1, "batch_size": 8},
+        "selection": {"share": 0.5}, "rounds": 1, "threads": 1,
     }
 
 
@@ -237,6 +249,12 @@ def shared(tmp_path_factory) -> dict[str, Path]:
     np.savez(p["emptyset"], images=np.zeros((0, 8, 8), np.uint8), labels=np.zeros(0, np.int64))
     p["oneclass"] = root / "one-class.npz"
     np.savez(p["oneclass"], images=_bars_images(12), labels=np.zeros(12, np.int64))
+    # a finished tiny self-training run, made as a user would
+    p["adapt_cfg"] = root / "adapt.yaml"
+    p["adapt_cfg"].write_text(yaml.safe_dump(adapt_config(p["npid_data"])))
+    p["adapt_run"] = root / "adapt-run"
+    _cli_ok(["adapt", "self-train", str(p["adapt_cfg"]), "--out", str(p["adapt_run"])])
+    assert (p["adapt_run"] / "result.json").is_file()
     p["garbage_npid_run"] = root / "garbage-npid-run"
     p["garbage_npid_run"].mkdir()
     (p["garbage_npid_run"] / "encoder.pt").write_bytes(b"\x80\x04not a torch file")
@@ -312,6 +330,7 @@ def guards(monkeypatch):
     monkeypatch.setattr("synthlearn.reproduce.coordconv.run.train_run", started("CoordConv training"))
     monkeypatch.setattr("synthlearn.ssl.train._Trainer.train_epoch", started("NPID training"))
     monkeypatch.setattr("synthlearn.ssl.evaluate.score_features", started("kNN / linear-probe scoring"))
+    monkeypatch.setattr("synthlearn.adapt.self_training._train_model", started("self-training"))
 
 
 # -- the table ------------------------------------------------------------------------------------
@@ -331,6 +350,7 @@ CC = "reproduce coordconv --quick --out <out>"
 NPID = "ssl npid <npid_cfg> --out <out>"
 KNN = "ssl knn <npid_run> --memory <npid_data> --data <npid_data>"
 FEATURE = f"{LTS} --set reward.kind=feature-mmd --set reward.encoder=<npid_run>"
+ADAPT = "adapt self-train <adapt_cfg> --out <out>"
 
 CASES = [
     # generate: simulator, parameters, sizes, executors
@@ -597,6 +617,52 @@ CASES = [
     case("knn-temperature-zero", f"{KNN} --temperature 0", "'--temperature'"),
     case("knn-extra-argument", f"{KNN} <npid_run>", "unexpected extra argument"),
     case("unknown-ssl-command", "ssl simclr <npid_cfg> --out <out>", "no such command 'simclr'"),
+
+    # adapt self-train: the config file and --set
+    case("adapt-config-missing", "adapt self-train <missing>.yaml --out <out>", "does not exist"),
+    case("adapt-config-malformed-yaml", "adapt self-train <malformed> --out <out>", "not valid yaml at line"),
+    case("adapt-config-list", "adapt self-train <toplist> --out <out>", "mapping"),
+    case("adapt-set-unknown-key", f"{ADAPT} --set selection.shares=0.5", "unknown setting"),
+    case("adapt-set-without-equals", f"{ADAPT} --set rounds", "key.path=value"),
+    case("adapt-share-zero", f"{ADAPT} --set selection.share=0", "share must be a fraction in (0, 1]"),
+    case("adapt-share-above-one", f"{ADAPT} --set selection.share=1.5", "share must be a fraction in (0, 1]"),
+    case("adapt-share-negative", f"{ADAPT} --set selection.share=-0.2", "share must be a fraction in (0, 1]"),
+    case("adapt-share-not-a-number", f"{ADAPT} --set selection.share=most", "share must be a fraction in (0, 1]"),
+    case("adapt-share-empty-list", f"{ADAPT} --set selection.share=[]", "share must be a fraction in (0, 1]"),
+    case("adapt-share-list-entry-above-one", f"{ADAPT} --set rounds=2 --set selection.share='[0.5, 1.2]'",
+         "share must be a fraction in (0, 1]"),
+    case("adapt-share-list-other-length", f"{ADAPT} --set selection.share='[0.2, 0.4]'", "lists 2 shares but rounds is 1"),
+    case("adapt-threshold-above-one", f"{ADAPT} --set selection.threshold=1.5", "less than or equal to 1"),
+    case("adapt-rounds-zero", f"{ADAPT} --set rounds=0", "greater than or equal to 1"),
+    case("adapt-rounds-not-a-number", f"{ADAPT} --set rounds=few", "integer"),
+    case("adapt-task-not-classify", f"{ADAPT} --set task.name=count", "task.name must be classify"),
+    case("adapt-threads-zero", f"{ADAPT} --set threads=0", "greater than or equal to 1"),
+    case("adapt-unknown-split", f"{ADAPT} --set real.split=half", "'pool' or 'all'"),
+    case("adapt-validation-with-pool-split", f"{ADAPT} --set real.split=pool --set validation=<npid_data>", "set real.split: all"),
+    case("adapt-unknown-device", f"{ADAPT} --set device=nope", "device 'nope' cannot be used here"),
+    # adapt self-train: the images
+    case("adapt-source-missing", f"{ADAPT} --set source='{{dataset: <missing>}}'", "does not exist"),
+    case("adapt-source-no-such-layer", f"{ADAPT} --set source.image_layer=pixels", "no layer 'pixels'"),
+    case("adapt-source-without-labels", f"{ADAPT} --set source.label_layer=null", "needs the source's labels"),
+    case("adapt-real-missing-npz", f"{ADAPT} --set real.source=<missing>.npz", "does not exist"),
+    case("adapt-real-missing-folder", f"{ADAPT} --set real.source=<missing>", "does not exist"),
+    case("adapt-real-garbage-npz", f"{ADAPT} --set real.source=<garbagenpz>", "not a readable .npz"),
+    case("adapt-real-unlabelled-pool-split", f"{ADAPT} --set real='{{source: <real>, split: pool}}'", "set real.split: all"),
+    case("adapt-real-other-size", f"{ADAPT} --set real.source=<real16u>", "real pool images are 16×16 but the source images are 8×8"),
+    case("adapt-real-colour", f"{ADAPT} --set real.source=<rgb8>", "8×8×3"),
+    case("adapt-real-empty", f"{ADAPT} --set real.source=<emptyset>", "the real pool has no images"),
+    case("adapt-validation-other-size", f"{ADAPT} --set validation=<real16>", "validation images are 16×16"),
+    case("adapt-validation-more-classes", f"{ADAPT} --set validation=<realfew>", "validation labels reach class 9 but the source has 2"),
+    case("adapt-test-empty", f"{ADAPT} --set test=<emptyset>", "the test set has no images"),
+    case("adapt-test-without-labels", f"{ADAPT} --set test=<realnolabels>", "labels"),
+    # adapt self-train: the run folder
+    case("adapt-out-is-file", "adapt self-train <adapt_cfg> --out <file>", "not a folder"),
+    case("adapt-out-under-file", "adapt self-train <adapt_cfg> --out <file_sub>", "not a folder"),
+    case("adapt-out-holds-run", "adapt self-train <adapt_cfg> --out <adapt_run_copy>", "--resume"),
+    case("adapt-resume-changed-seed", "adapt self-train <adapt_cfg> --out <adapt_run_copy> --resume --set seed=4", "settings differ"),
+    case("adapt-resume-more-rounds", "adapt self-train <adapt_cfg> --out <adapt_run_copy> --resume --set rounds=2", "settings differ"),
+    case("adapt-out-missing", "adapt self-train <adapt_cfg>", "missing option '--out'"),
+    case("unknown-adapt-command", "adapt distill <adapt_cfg> --out <out>", "no such command 'distill'"),
 
     # commands
     case("unknown-command", "bogus --out <out>", "no such command 'bogus'"),
