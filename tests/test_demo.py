@@ -16,7 +16,7 @@ TINY = DemoSettings(seeds=(0, 1), iterations=1, candidates=2, train_size=64, epo
 def test_tiny_demo_writes_table_and_figures(tmp_path):
     results = run_demo(tmp_path / "demo", TINY, LocalExecutor(1))
     assert [r["method"] for r in results["rows"]] == ["real", "default", "random-params", "random-search", "reinforce",
-                                                      "default + refined", "reinforce + refined"]
+                                                      "default + refined", "reinforce + refined", "reinforce + self-training"]
     for row in results["rows"]:
         assert len(row["per_seed"]) == 2
         assert all(abs(v * 898 - round(v * 898)) < 1e-3 for v in row["per_seed"])  # k right of the 898 test digits

@@ -82,14 +82,14 @@ _DATA_STREAM, _EXTRA_STREAM, _HELD_OUT_STREAM, _TASK_STREAM, _REFINER_STREAM = 4
 
 def refiner_config(
     name: str, params: dict[str, Any], n: int, data_seed: int, seed: int, settings: SimGANSettings = DIGITS_SIMGAN,
-    real: str = SKLEARN_DIGITS,
+    real: str = SKLEARN_DIGITS, pipeline: str = "optdigits8x8", pixel_max: float = PIXEL_MAX,
 ) -> RefineConfig:
-    """The refiner run for ``n`` synthetic digits at ``params`` against the protocol's unlabelled pool."""
+    """The refiner run for ``n`` synthetic digits at ``params`` (rendered by ``pipeline``) against the protocol's unlabelled pool."""
     return parse_config({
         "name": name, "seed": seed,
-        "synthetic": {"simulator": "digits", "params": {**params, "pipeline": "optdigits8x8"}, "n": n, "seed": data_seed},
+        "synthetic": {"simulator": "digits", "params": {**params, "pipeline": pipeline}, "n": n, "seed": data_seed},
         "real": {"source": real, "split": "pool", "split_seed": 0},
-        "pixel_max": PIXEL_MAX,
+        "pixel_max": pixel_max,
         "simgan": settings.model_dump(),
         "checkpoint_every": max(1, settings.total_steps // 4), "sample_every": max(100, settings.total_steps // 2), "log_every": 10,
     }, RefineConfig)
@@ -204,7 +204,8 @@ def with_steps(settings: SimGANSettings, steps: int, pretrain_discriminator: int
 class RefinedModelJob:
     """Train one task model on refined synthetic digits and score it (picklable).
 
-    ``data`` holds the validation and test layers ``{"image": (N, 8, 8) uint8, "label": (N,)}``.
+    ``params`` include the digits ``pipeline``; ``validation`` and ``test`` are real layers
+    ``{"image": (N, H, W) uint8, "label": (N,)}`` of the same size.
     """
 
     refiner: str
@@ -219,7 +220,7 @@ class RefinedModelJob:
 
 def train_refined_model(job: RefinedModelJob) -> dict[str, float]:
     """Generate ``n`` digits at ``params``, refine them, train the task model; validation and test accuracy."""
-    layers = get_simulator("digits").generate({**job.params, "pipeline": "optdigits8x8"}, job.n, job.data_seed)
+    layers = get_simulator("digits").generate(job.params, job.n, job.data_seed)
     refiner, record = load_refiner(job.refiner)
     images = refine_array(refiner, layers["image"], record["pixel_max"])
     model = train_classifier(images, layers["label"], job.task, job.train_seed)
