@@ -52,8 +52,11 @@ _FRESH_MODELS_ITERATION = 10_000  # data/training streams of fresh models: never
 class LTSRun:
     """One experiment bound to its run folder. Build it, then call :meth:`run`."""
 
-    def __init__(self, config: LTSConfig, out: str | Path) -> None:
+    def __init__(self, config: LTSConfig, out: str | Path, figures: bool = True) -> None:
+        """``figures``: write ``rewards.png`` and ``params.png`` when the run finishes (matplotlib
+        needs about 0.3 s per searched parameter, ~10 s for the 33 of ``shapes3d``)."""
         self.config = config
+        self.figures = figures
         self.folder = RunFolder(out, "an LTS run")
         self.simulator = get_simulator(config.simulator)
         self.space = self.simulator.param_space()
@@ -238,7 +241,8 @@ class LTSRun:
             result["hidden_params"] = self.hidden
             result["tv_to_validation"] = {"start": history[0].get("tv_to_validation"), "end": history[-1].get("tv_to_validation")}
         self.folder.write_result(result)
-        plot_lts_history(history, self.out, hidden=self.hidden, space=self.learned_space, metric=self.task.metric_name)
+        if self.figures:
+            plot_lts_history(history, self.out, hidden=self.hidden, space=self.learned_space, metric=self.task.metric_name)
         return result
 
 
