@@ -4,7 +4,7 @@ A :class:`ParamSpace` is an ordered set of named parameters. Each parameter know
 allowed values, its default, how to draw a random value from an explicit
 ``numpy.random.Generator`` and how to describe itself as plain JSON-able data.
 
-Four kinds exist:
+Five kinds exist:
 
 * :class:`Choice` -- one of a few named choices (``"X"``, ``"T"``, ``"L"``).
 * :class:`Simplex` -- a probability vector over named choices, stored as
@@ -12,6 +12,8 @@ Four kinds exist:
 * :class:`Uniform` -- a float in ``[low, high]``; ``log=True`` makes its random draws and
   the LTS policy work on a log scale.
 * :class:`IntRange` -- an integer in ``[low, high]``.
+* :class:`Vector` -- a list of numbers in ``[low, high]`` whose length follows from other
+  parameters (per-class means of a tabular simulator); fixed by the user, never searched.
 
 Example::
 
@@ -43,6 +45,8 @@ class Param(ABC):
     """One named simulator parameter."""
 
     kind: str = ""
+    searchable: bool = True
+    """Whether an outer optimiser (LTS) may search this parameter; False: it can only be fixed."""
 
     def __init__(self, name: str, doc: str = "") -> None:
         if not name or not name.replace("_", "").isalnum():
@@ -263,7 +267,60 @@ class IntRange(Param):
         return {"kind": self.kind, "name": self.name, "low": self.low, "high": self.high, "default": self.default, "doc": self.doc}
 
 
-_KINDS: dict[str, type[Param]] = {cls.kind: cls for cls in (Choice, Simplex, Uniform, IntRange)}
+class Vector(Param):
+    """A list of numbers, each in ``[low, high]``, e.g. ``[3.0, 6.0]``; ``[]`` may mean "derive it".
+
+    Its length is not fixed here: the simulator that reads it checks it against other
+    parameters. With ``total`` set, a non-empty list must sum to ``total`` (within 1e-6), e.g.
+    a class prior. Not searchable: LTS only takes it as a fixed parameter.
+    """
+
+    kind = "vector"
+    searchable = False
+
+    def __init__(
+        self, name: str, low: float, high: float, default: Sequence[float] = (), total: float | None = None, doc: str = ""
+    ) -> None:
+        super().__init__(name, doc)
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ValueError(f"{name}: need finite low < high, got [{low}, {high}]")
+        self.low, self.high = float(low), float(high)
+        self.total = None if total is None else float(total)
+        self._default = self.validate(list(default))
+
+    @property
+    def default(self) -> list[float]:
+        return list(self._default)
+
+    def validate(self, value: Any) -> list[float]:
+        if isinstance(value, np.ndarray):
+            value = value.tolist()
+        if not isinstance(value, (list, tuple)):
+            raise self._fail(value, "not a list")
+        if any(isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) for v in value):
+            raise self._fail(value, "every entry must be a number")
+        numbers = [float(v) for v in value]
+        bad = [v for v in numbers if not (math.isfinite(v) and self.low <= v <= self.high)]
+        if bad:
+            raise self._fail(value, f"{bad[0]:g} is outside [{self.low:g}, {self.high:g}]")
+        if self.total is not None and numbers and abs(sum(numbers) - self.total) > _SIMPLEX_TOLERANCE:
+            raise self._fail(value, f"the entries sum to {sum(numbers):.6g}, not {self.total:g}")
+        return numbers
+
+    def sample(self, rng: np.random.Generator) -> list[float]:
+        """The default: a list whose length other parameters decide has no range to draw from."""
+        return self.default
+
+    def describe_range(self) -> str:
+        summing = f" summing to {self.total:g}" if self.total is not None else ""
+        return f"a list of numbers in [{self.low:g}, {self.high:g}]{summing}"
+
+    def spec(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "low": self.low, "high": self.high, "default": self.default,
+                "total": self.total, "doc": self.doc}
+
+
+_KINDS: dict[str, type[Param]] = {cls.kind: cls for cls in (Choice, Simplex, Uniform, IntRange, Vector)}
 
 
 def param_from_spec(spec: Mapping[str, Any]) -> Param:

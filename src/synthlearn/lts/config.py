@@ -114,7 +114,7 @@ class LTSConfig(Settings):
     fixed: dict[str, Any] = Field(default_factory=dict)
     """Simulator parameters nobody searches."""
     learn: list[str] | None = None
-    """Searched parameters; default: all not in ``fixed``."""
+    """Searched parameters; default: all searchable ones (not lists of numbers) not in ``fixed``."""
     train_size: int = Field(256, ge=2)
     """M: samples generated per candidate."""
     searcher: SearcherConfig = Field(default_factory=SearcherConfig)

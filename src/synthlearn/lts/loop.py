@@ -61,7 +61,12 @@ class LTSRun:
         self.simulator = get_simulator(config.simulator)
         self.space = self.simulator.param_space()
         self.fixed = {name: self.space[name].validate(value) for name, value in config.fixed.items()}
-        learn = config.learn if config.learn is not None else [n for n in self.space.names if n not in self.fixed]
+        learn = config.learn if config.learn is not None else [
+            n for n in self.space.names if n not in self.fixed and self.space[n].searchable]
+        unsearchable = [n for n in learn if not self.space[n].searchable]
+        if unsearchable:
+            raise UserError(f"parameter(s) {', '.join(unsearchable)} of simulator {config.simulator!r} cannot be searched "
+                            f"(lists of numbers); give them under `fixed` instead")
         self.learned_space = self.space.subspace(learn)
         self.task = make_task(config.task)
         self.validation = self._source(config.validation)

@@ -47,6 +47,7 @@ _BUILTIN: dict[str, str] = {
     "digits": "synthlearn.sim.digits:DigitsSimulator",
     "notsoclevr": "synthlearn.sim.notsoclevr:NotSoClevrSimulator",
     "shapes3d": "synthlearn.sim.shapes3d:Shapes3DSimulator",
+    "tumors": "synthlearn.sim.tumors:TumorsSimulator",
 }
 _REGISTRY: dict[str, type[Simulator]] = {}
 

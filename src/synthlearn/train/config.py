@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from synthlearn.config import Settings
 
 
 class TrainSettings(Settings):
-    """How :func:`synthlearn.train.fit.fit` trains a model (Adam, fixed epochs, seeded batch order)."""
+    """How :func:`synthlearn.train.fit.fit` trains a model (Adam or plain SGD, fixed epochs, seeded batch order)."""
 
     epochs: int = Field(3, ge=1)
     """Passes over the training set."""
     batch_size: int = Field(32, ge=1)
     """Samples per optimiser step."""
     lr: float = Field(3e-3, gt=0)
-    """Adam learning rate."""
+    """Learning rate (per minibatch: the loss is the minibatch mean)."""
     weight_decay: float = Field(0.0, ge=0)
-    """Adam (L2) weight decay."""
+    """(L2) weight decay."""
+    optimizer: Literal["adam", "sgd"] = "adam"
+    """``adam``, or ``sgd`` (plain SGD without momentum, as the CNTK 101 tutorial trains)."""
 
 
 class TaskConfig(Settings):
     """The task model and how each candidate trains it (the ``task`` section of a config)."""
 
     name: str = "count"
-    """Task: ``count`` (per-type counts from ``rgb``) or ``classify`` (``label`` from ``image``)."""
+    """Task: ``count`` (per-type counts from ``rgb``), ``classify`` (``label`` from ``image``), ``classify_points``
+    (``label`` from ``points``) or ``classify_tabular`` (``label`` from ``features`` (N, F), softmax regression)."""
     input_layer: str | None = None
     """Layer read as the input (default: the task's)."""
     target_layer: str | None = None

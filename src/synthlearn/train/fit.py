@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
@@ -9,17 +11,25 @@ from synthlearn.train.config import TrainSettings
 from synthlearn.train.tasks import Task
 
 
-def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, task: Task, settings: TrainSettings, seed: int) -> nn.Module:
-    """Train ``model`` in place on ``inputs`` ``(N, C, H, W)`` / ``targets`` and return it.
+BatchCallback = Callable[[int, torch.Tensor, torch.Tensor], None]
+"""``on_batch(step, index, loss)``: the step number (from 0), the minibatch's row indices ``(B,)``
+and its detached loss, called before the optimiser updates the model."""
 
-    Adam for ``settings.epochs`` epochs; minibatch order comes from a torch Generator seeded
-    with ``seed``, and draws inside the model (dropout) from torch's global RNG seeded with
-    ``seed`` for the duration of the call (the caller's RNG state is restored). A last
-    minibatch of one sample is skipped (BatchNorm needs two).
+
+def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, task: Task, settings: TrainSettings, seed: int,
+        on_batch: BatchCallback | None = None) -> nn.Module:
+    """Train ``model`` in place on ``inputs`` ``(N, C, H, W)`` (or ``(N, F)``) / ``targets`` and return it.
+
+    Adam (or SGD, ``settings.optimizer``) for ``settings.epochs`` epochs; minibatch order comes
+    from a torch Generator seeded with ``seed``, and draws inside the model (dropout) from
+    torch's global RNG seeded with ``seed`` for the duration of the call (the caller's RNG
+    state is restored). A last minibatch of one sample is skipped (BatchNorm needs two).
+    ``on_batch`` sees every minibatch before its update (e.g. to log its loss and error).
     """
     generator = torch.Generator().manual_seed(seed)
-    optimiser = torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
-    n = len(inputs)
+    optimiser_class = torch.optim.SGD if settings.optimizer == "sgd" else torch.optim.Adam
+    optimiser = optimiser_class(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    n, step = len(inputs), 0
     model.train()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -30,8 +40,12 @@ def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, task: Tas
                 if len(index) < 2 and n >= 2:
                     continue
                 optimiser.zero_grad(set_to_none=True)
-                task.training_loss(model, inputs[index], targets[index]).backward()
+                loss = task.training_loss(model, inputs[index], targets[index])
+                loss.backward()
+                if on_batch is not None:
+                    on_batch(step, index, loss.detach())
                 optimiser.step()
+                step += 1
     return model
 
 

@@ -169,7 +169,33 @@ class ClassifyPointsTask(ClassifyTask):
         return PointNetClassifier(out_features, width=width / 64)
 
 
-_TASKS: dict[str, type[Task]] = {cls.name: cls for cls in (CountTask, ClassifyTask, ClassifyPointsTask)}
+class ClassifyTabularTask(ClassifyTask):
+    """Classify feature vectors ``features`` ``(N, F)`` into ``label`` by softmax (multinomial logistic) regression.
+
+    The model is one linear layer ``F → classes`` whose logits feed a softmax, initialised to
+    zero as the CNTK 101 tutorial does (every class equally likely, loss ln C at the start);
+    ``width``, ``depth`` and ``coord_conv`` are unused. Inputs are divided by ``input_scale``
+    (set it to 1 for features that are already on a good scale).
+    """
+
+    name = "classify_tabular"
+    input_layer = "features"
+    target_layer = "label"
+
+    def inputs(self, array: np.ndarray, input_scale: float) -> torch.Tensor:
+        if array.ndim != 2:
+            raise UserError(f"task '{self.name}' needs features of shape (N, F), got {array.shape}")
+        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)) / input_scale
+
+    def build_model(self, inputs: torch.Tensor, out_features: int, width: int, depth: int, coord_conv: bool = False) -> nn.Module:
+        """``nn.Linear(F, out_features)`` with zero weights and bias: ``(B, F) → (B, out_features)`` logits."""
+        model = nn.Linear(inputs.shape[1], out_features)
+        nn.init.zeros_(model.weight)
+        nn.init.zeros_(model.bias)
+        return model
+
+
+_TASKS: dict[str, type[Task]] = {cls.name: cls for cls in (CountTask, ClassifyTask, ClassifyPointsTask, ClassifyTabularTask)}
 
 
 def get_task(name: str, input_layer: str | None = None, target_layer: str | None = None) -> Task:
