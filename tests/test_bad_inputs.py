@@ -278,6 +278,18 @@ def _per_test(name: str, tmp_path: Path, shared: dict[str, Path], bars_config_di
         return path
     if name == "file_sub":
         return _per_test("file", tmp_path, shared, bars_config_dict) / "sub"
+    if name == "csv_missing":
+        path = tmp_path / "missing-value.csv"
+        path.write_text("a,b,label\n1,,0\n2,3,1\n")
+        return path
+    if name == "csv_text":
+        path = tmp_path / "text-column.csv"
+        path.write_text("a,b,label\n1,x,0\n2,3,1\n")
+        return path
+    if name == "npy_nan":
+        path = tmp_path / "nan.npy"
+        np.save(path, np.array([[1.0, np.nan, 0.0], [2.0, 3.0, 1.0]]))
+        return path
     if name == "lts_cfg":
         path = tmp_path / "bars.yaml"
         path.write_text(yaml.safe_dump(bars_config_dict))
@@ -328,6 +340,7 @@ def guards(monkeypatch):
     monkeypatch.setattr("synthlearn.refine.run.SimGANTrainer.step", started("refiner training"))
     monkeypatch.setattr("synthlearn.refine.run.train_classifier", started("label classifier training"))
     monkeypatch.setattr("synthlearn.reproduce.coordconv.run.train_run", started("CoordConv training"))
+    monkeypatch.setattr("synthlearn.reproduce.cntk101.run.train_softmax", started("CNTK 101 training"))
     monkeypatch.setattr("synthlearn.ssl.train._Trainer.train_epoch", started("NPID training"))
     monkeypatch.setattr("synthlearn.ssl.evaluate.score_features", started("kNN / linear-probe scoring"))
     monkeypatch.setattr("synthlearn.adapt.self_training._train_model", started("self-training"))
@@ -347,6 +360,7 @@ REF = "refine run <refine_cfg> --out <out>"
 APPLY = "refine apply <refine_run> --data <dataset> --out <out>"
 DEMO = "demo --quick --out <out>"
 CC = "reproduce coordconv --quick --out <out>"
+CNTK = "reproduce cntk101 --out <out>"
 NPID = "ssl npid <npid_cfg> --out <out>"
 KNN = "ssl knn <npid_run> --memory <npid_data> --data <npid_data>"
 FEATURE = f"{LTS} --set reward.kind=feature-mmd --set reward.encoder=<npid_run>"
@@ -537,6 +551,17 @@ CASES = [
     case("coordconv-out-missing", "reproduce coordconv --quick", "missing option '--out'"),
     case("coordconv-out-is-file", "reproduce coordconv --quick --out <file>", "not a folder"),
     case("coordconv-out-under-file", "reproduce coordconv --quick --out <file_sub>", "cannot create output folder"),
+
+    # reproduce cntk101: the tumors simulator's parameters and the real table
+    case("cntk101-zero-features", f"{CNTK} --set params.features=0", "'features': 0 is not allowed"),
+    case("cntk101-negative-scale", f"{CNTK} --set 'params.scales=[-1, 2]'", "-1 is outside"),
+    case("cntk101-prior-not-summing-to-one", f"{CNTK} --set 'params.prior=[0.5, 0.6]'", "sum to 1.1, not 1"),
+    case("cntk101-means-of-wrong-length", f"{CNTK} --set 'params.means=[1, 2, 3]'", "3 numbers given"),
+    case("cntk101-real-csv-missing-value", f"{CNTK} --real <csv_missing>", "missing value in row 2, column 'b'"),
+    case("cntk101-real-csv-text-column", f"{CNTK} --real <csv_text>", "column 'b' is not numeric"),
+    case("cntk101-real-npy-nan", f"{CNTK} --real <npy_nan>", "missing or non-finite value"),
+    case("cntk101-real-missing-file", f"{CNTK} --real <missing>.csv", "does not exist"),
+    case("cntk101-out-is-file", "reproduce cntk101 --out <file>", "not a folder"),
 
     # lts run: the label-free feature reward
     case("lts-feature-reward-without-encoder", f"{LTS} --set reward.kind=feature-mmd", "needs reward.encoder"),

@@ -85,3 +85,26 @@ def pointnet(
                       f"{row['mcc']['mean']:.3f} ± {row['mcc']['std']:.3f}", pct(fresh) if fresh else "")
     stdout.print(table)
     console.print(f"results: {out / 'results.json'}; figures in {out}")
+
+
+@app.command("cntk101")
+def cntk101(
+    out: Path = typer.Option(..., "--out", help="Output folder: results.json, results.md, progress.txt, boundaries.png, progress.png."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Root seed of the simulated data, training order and real folds."),
+    real: str = typer.Option("sklearn:breast_cancer", "--real", help="Real table: sklearn:breast_cancer, a .csv (header; column 'label' or the last), .npz (features, label) or .npy (last column = label); 'none' skips it."),
+    assignments: list[str] = typer.Option([], "--set", help="Setting override name=VALUE, VALUE in YAML (lr=0.1, params.features=3, params.prior=[0.3, 0.7]); names: CNTK101Settings. Repeatable."),
+) -> None:
+    """CNTK 101: logistic regression on simulated patients (tumors), its Bayes error, scikit-learn parity, a real table."""
+    from synthlearn.config import apply_overrides, parse_config
+    from synthlearn.reproduce.cntk101 import CNTK101Settings, run_cntk101
+
+    raw = apply_overrides({"seed": seed, "real": None if real == "none" else real}, assignments)
+    settings = parse_config(raw, CNTK101Settings)
+    results = run_cntk101(out, settings, on_print=lambda line: stdout.print(line, soft_wrap=True))
+    sim = results["simulated"]
+    stdout.print(f"test minibatch ({settings.test_minibatch}) error: {sim['test_minibatch_error']:.2f}; "
+                 f"large test set ({sim['test_size']:,}) error: {sim['test_error']:.4f}", soft_wrap=True)
+    stdout.print(f"Bayes error: {sim['bayes_error']:.4f} ({sim['bayes_method']}); ML linear classifier: {sim['ml_linear_error']:.4f}",
+                 soft_wrap=True)
+    stdout.print((out / "results.md").read_text(encoding="utf-8"))
+    console.print(f"results: {out / 'results.json'}; figures in {out}")
