@@ -35,7 +35,9 @@ from synthlearn.lts.loop import LTSRun
 def method_overrides(method: str, run: LTSRun) -> list[str]:
     if method != "oracle":
         return [f"searcher.name={method}"]
-    hidden = json.dumps(run.learned_values(run.validation.params))
+    if run.hidden is None:
+        raise SystemExit("the oracle needs validation rendered from hidden parameters, not a dataset")
+    hidden = json.dumps(run.hidden)
     return ["searcher.name=fixed", f"searcher.params={hidden}"]
 
 

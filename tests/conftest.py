@@ -88,3 +88,31 @@ def ray_cluster(tmp_path_factory):
     )
     yield marker
     ray.shutdown()
+
+
+def write_kitti_folder(root: Path, n: int = 3, height: int = 12, width: int = 16, seed: int = 0) -> Path:
+    """A KITTI-style semantic folder ``root/image_2/*.png`` + ``root/semantic/*.png`` (grey Cityscapes ids).
+
+    Every label has sky (23) above row ``height // 3``, vegetation (21) in the next row, road (7)
+    below, and a car (26) in a 3×4 box at a random place on the road; images are random RGB.
+    """
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    (root / "image_2").mkdir(parents=True)
+    (root / "semantic").mkdir()
+    for i in range(n):
+        label = np.full((height, width), 7, np.uint8)
+        label[: height // 3] = 23
+        label[height // 3] = 21
+        top, left = rng.integers(height // 3 + 1, height - 3), rng.integers(0, width - 4)
+        label[top : top + 3, left : left + 4] = 26
+        Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8)).save(root / "image_2" / f"{i:06d}_10.png")
+        Image.fromarray(label).save(root / "semantic" / f"{i:06d}_10.png")
+    return root
+
+
+@pytest.fixture(scope="session")
+def kitti_writer():
+    """:func:`write_kitti_folder`, for tests in any folder."""
+    return write_kitti_folder

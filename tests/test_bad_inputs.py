@@ -153,7 +153,7 @@ def _write_png_folder(root: Path, classes: int, per_class: int, size: int = 8) -
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory) -> dict[str, Path]:
+def shared(tmp_path_factory, kitti_writer) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("bad-inputs-shared")
     p: dict[str, Path] = {}
 
@@ -214,6 +214,18 @@ def shared(tmp_path_factory) -> dict[str, Path]:
     p["badpng"] = root / "bad-png"
     (p["badpng"] / "0").mkdir(parents=True)
     (p["badpng"] / "0" / "a.png").write_bytes(b"GIF89a but not really an image")
+
+    # KITTI-style semantic folders (image_2/ + semantic/), each broken in one way
+    from PIL import Image
+
+    p["kitti_nolabels"] = kitti_writer(root / "kitti-nolabels", n=2)
+    shutil.rmtree(p["kitti_nolabels"] / "semantic")
+    p["kitti_unpaired"] = kitti_writer(root / "kitti-unpaired", n=2)
+    (p["kitti_unpaired"] / "semantic" / "000001_10.png").unlink()
+    p["kitti_othersize"] = kitti_writer(root / "kitti-othersize", n=2, height=12, width=16)
+    Image.fromarray(np.full((6, 8), 7, np.uint8)).save(p["kitti_othersize"] / "semantic" / "000001_10.png")
+    p["kitti_unknownid"] = kitti_writer(root / "kitti-unknownid", n=2, height=12, width=16)
+    Image.fromarray(np.full((12, 16), 40, np.uint8)).save(p["kitti_unknownid"] / "semantic" / "000001_10.png")
 
     # layer files for refine apply
     p["noimage"] = root / "labels-only.npz"
@@ -562,6 +574,14 @@ CASES = [
     case("cntk101-real-npy-nan", f"{CNTK} --real <npy_nan>", "missing or non-finite value"),
     case("cntk101-real-missing-file", f"{CNTK} --real <missing>.csv", "does not exist"),
     case("cntk101-out-is-file", "reproduce cntk101 --out <file>", "not a folder"),
+
+    # lts run: the segmentation task and KITTI-style semantic folders as evaluation data
+    case("lts-segment-task-without-segmentation-layers", f"{LTS} --set task.name=segment", "needs layer 'rgb'"),
+    case("lts-kitti-validation-without-labels-folder", f"{LTS} --set validation.dataset=<kitti_nolabels>",
+         "has no semantic/ sub-folder"),
+    case("lts-kitti-validation-unpaired-image", f"{LTS} --set validation.dataset=<kitti_unpaired>", "has no partner"),
+    case("lts-kitti-test-label-of-other-size", f"{LTS} --set test.dataset=<kitti_othersize>", "is 8×6 but its image is 16×12"),
+    case("lts-kitti-test-unknown-id", f"{LTS} --set test.dataset=<kitti_unknownid>", "id(s) 40 that are no cityscapes label id"),
 
     # lts run: the label-free feature reward
     case("lts-feature-reward-without-encoder", f"{LTS} --set reward.kind=feature-mmd", "needs reward.encoder"),

@@ -271,8 +271,13 @@ def open_dataset(folder: str | Path, verify: bool = True) -> ShardDataset:
 
 
 def load_layers(path: str | Path) -> dict[str, np.ndarray]:
-    """Every layer of a dataset folder, or of a plain ``.npz`` file of layers, as arrays ``(n, ...)``."""
+    """Every layer of a dataset folder, a plain ``.npz`` file of layers, or a KITTI-style semantic folder
+    (:mod:`synthlearn.data.kitti`: ``image_2/`` and ``semantic/``), as arrays ``(n, ...)``."""
+    from synthlearn.data.kitti import is_semantic_folder, load_semantic_folder
+
     path = Path(path)
     if path.suffix == ".npz":
         return read_npz(path, "layer file")
+    if is_semantic_folder(path):
+        return load_semantic_folder(path)
     return open_dataset(path).load_all()

@@ -65,7 +65,8 @@ class DataSpec(Settings):
     """
 
     dataset: Path | None = None
-    """Dataset folder (``synthlearn generate``) or ``.npz`` of layers; overrides the simulator."""
+    """Dataset folder (``synthlearn generate``), ``.npz`` of layers, or KITTI-style semantic folder (``image_2/`` +
+    ``semantic/``, :mod:`synthlearn.data.kitti`); overrides the simulator."""
     params: dict[str, Any] = Field(default_factory=dict)
     """Simulator parameters of the evaluation data (on top of ``fixed``)."""
     n: int = Field(256, ge=1)

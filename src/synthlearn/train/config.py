@@ -29,7 +29,8 @@ class TaskConfig(Settings):
 
     name: str = "count"
     """Task: ``count`` (per-type counts from ``rgb``), ``classify`` (``label`` from ``image``), ``classify_points``
-    (``label`` from ``points``) or ``classify_tabular`` (``label`` from ``features`` (N, F), softmax regression)."""
+    (``label`` from ``points``), ``classify_tabular`` (``label`` from ``features`` (N, F), softmax regression),
+    ``segment`` (``segmentation`` from ``rgb``, car types as one class, score Car IoU) or ``segment_car_types`` (one class per car type)."""
     input_layer: str | None = None
     """Layer read as the input (default: the task's)."""
     target_layer: str | None = None

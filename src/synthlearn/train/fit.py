@@ -62,4 +62,4 @@ def predict(model: nn.Module, inputs: torch.Tensor, batch_size: int = 256, task:
 
 def evaluate(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, task: Task) -> float:
     """The task's metric over the whole set."""
-    return task.metric(predict(model, inputs, task=task), targets)
+    return task.metric(predict(model, inputs, batch_size=task.eval_batch_size, task=task), targets)

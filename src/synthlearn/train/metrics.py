@@ -43,6 +43,23 @@ def jaccard_per_class(labels: torch.Tensor, targets: torch.Tensor, num_classes: 
                                     ignore_index=ignore_index, zero_division=float("nan"))
 
 
+def segmentation_ious(labels: torch.Tensor, targets: torch.Tensor, num_classes: int, car_classes: list[int],
+                      ignore_index: int) -> dict[str, float | list[float]]:
+    """IoU per class, mean IoU and Car IoU of predicted class maps ``labels`` ``(N, H, W)`` against ``targets`` ``(N, H, W)``.
+
+    Pixels whose target is ``ignore_index`` count nowhere. Every IoU pools intersections and
+    unions over the whole set. ``iou`` lists the classes ``0 .. num_classes − 1`` (NaN for a
+    class absent from both maps), ``mean_iou`` averages the classes that are not NaN, and
+    ``car_iou`` is the IoU of the mask "any of ``car_classes``" (so car types kept apart still
+    give one Car IoU, the Learning-to-Simulate paper's reward).
+    """
+    per_class = jaccard_per_class(labels, targets, num_classes, ignore_index=ignore_index)
+    labelled = targets != ignore_index
+    cars = torch.tensor(car_classes)
+    car_iou = binary_iou(torch.isin(labels[labelled], cars), torch.isin(targets[labelled], cars))
+    return {"iou": per_class.tolist(), "mean_iou": float(per_class.nanmean()), "car_iou": car_iou}
+
+
 def binary_iou(masks: torch.Tensor, targets: torch.Tensor) -> float:
     """IoU of two boolean masks ``(N, ...)`` pooled over the set (1.0 when both are empty)."""
     from torchmetrics.functional.classification import binary_jaccard_index

@@ -44,6 +44,8 @@ class Task(ABC):
     target_layer: str = ""
     metric_name: str = ""
     higher_is_better: bool = True
+    eval_batch_size: int = 256
+    """Samples per forward pass when scoring a whole set."""
 
     def tensors(self, layers: Mapping[str, np.ndarray], input_scale: float) -> tuple[torch.Tensor, torch.Tensor]:
         """Inputs (float32, e.g. ``(N, C, H, W)``) and targets from the task's layers."""
@@ -195,7 +197,112 @@ class ClassifyTabularTask(ClassifyTask):
         return model
 
 
-_TASKS: dict[str, type[Task]] = {cls.name: cls for cls in (CountTask, ClassifyTask, ClassifyPointsTask, ClassifyTabularTask)}
+IGNORE_ID = 255
+"""Segmentation-layer id of an unlabelled pixel: in no loss and no IoU (e.g. a real class the simulator lacks)."""
+SCENE_IDS: dict[int, str] = {0: "sky", 1: "road", 2: "sidewalk", 3: "building", 4: "terrain", 5: "lane_marking"}
+"""Segmentation-layer ids of the traffic simulator's scene classes (``synthlearn.sim.traffic.SEGMENTATION_CLASSES``;
+``train/`` may not import ``sim/``, so a test checks that the two agree)."""
+CAR_TYPE_IDS: dict[int, str] = {10: "sedan", 11: "suv", 12: "van", 13: "truck", 14: "bus"}
+"""Segmentation-layer ids of the traffic simulator's car types (same source)."""
+
+
+class SegmentTask(Task):
+    """Label every pixel of ``rgb`` ``(N, H, W, 3)`` with its class in ``segmentation`` ``(N, H, W)``; score = Car IoU.
+
+    Classes: sky, road, sidewalk, building, terrain and lane marking (:data:`SCENE_IDS`), then
+    one ``car`` class for every car type (``segment``) or one class per type
+    (``segment_car_types``). The loss is per-pixel cross-entropy; pixels of id
+    :data:`IGNORE_ID` count in neither the loss nor any IoU, and any other id is a
+    :class:`UserError`. The metric is the Car IoU pooled over the whole set (the reward of the
+    Learning-to-Simulate paper's segmentation experiment); :meth:`scores` adds the IoU of each
+    class and their mean. The model is a :class:`~synthlearn.nn.unet.SmallUNet` with ``width``
+    channels at full resolution and ``depth`` pooling stages (``coord_conv`` is unused).
+    """
+
+    name = "segment"
+    input_layer = "rgb"
+    target_layer = "segmentation"
+    metric_name = "car_iou"
+    higher_is_better = True
+    eval_batch_size = 8  # images of full-size real data (KITTI: 1242×375) are large
+    keep_car_types = False
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """Class names in the order of the model's outputs."""
+        cars = tuple(CAR_TYPE_IDS.values()) if self.keep_car_types else ("car",)
+        return tuple(SCENE_IDS.values()) + cars
+
+    @property
+    def car_classes(self) -> list[int]:
+        """Output indices of the car class(es)."""
+        return list(range(len(SCENE_IDS), len(self.classes)))
+
+    def _class_of_id(self) -> np.ndarray:
+        """``(256,)``: the class index of every segmentation id, :data:`IGNORE_ID` for unlabelled, −1 for unknown ids."""
+        table = np.full(256, -1, np.int64)
+        table[list(SCENE_IDS)] = np.arange(len(SCENE_IDS))
+        table[list(CAR_TYPE_IDS)] = self.car_classes if self.keep_car_types else self.car_classes[0]
+        table[IGNORE_ID] = IGNORE_ID
+        return table
+
+    def tensors(self, layers: Mapping[str, np.ndarray], input_scale: float) -> tuple[torch.Tensor, torch.Tensor]:
+        inputs, targets = super().tensors(layers, input_scale)
+        if inputs.shape[0] != targets.shape[0] or inputs.shape[2:] != targets.shape[1:]:
+            raise UserError(f"task '{self.name}': layer '{self.input_layer}' has {inputs.shape[0]} images of "
+                            f"{inputs.shape[2]}×{inputs.shape[3]} but '{self.target_layer}' has {targets.shape[0]} maps of "
+                            f"{targets.shape[1]}×{targets.shape[2]}")
+        return inputs, targets
+
+    def targets(self, array: np.ndarray) -> torch.Tensor:
+        """Class indices ``(N, H, W)`` int64 (:data:`IGNORE_ID` where unlabelled) from segmentation ids ``(N, H, W)``."""
+        ids = np.asarray(array)
+        if ids.ndim != 3 or ids.dtype.kind not in "ui":
+            raise UserError(f"task '{self.name}' needs integer class-id maps of shape (N, H, W), got {ids.dtype} {ids.shape}")
+        if ids.size and (ids.min() < 0 or ids.max() > 255):
+            raise UserError(f"layer '{self.target_layer}' holds ids from {ids.min()} to {ids.max()}; segmentation ids are 0..255")
+        table = self._class_of_id()
+        present = np.flatnonzero(np.bincount(ids.ravel().astype(np.int64), minlength=256))
+        unknown = [int(i) for i in present if table[i] < 0]
+        if unknown:
+            raise UserError(f"layer '{self.target_layer}' holds id(s) {', '.join(map(str, unknown))} that task '{self.name}' "
+                            f"does not know (ids {', '.join(map(str, [*SCENE_IDS, *CAR_TYPE_IDS]))}, {IGNORE_ID} unlabelled)")
+        return torch.from_numpy(table[ids])
+
+    def output_size(self, targets: torch.Tensor) -> int:
+        return len(self.classes)
+
+    def outputs(self, model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+        """Predicted class maps ``(B, H, W)`` int64 (the arg-max of the logits ``(B, classes, H, W)``)."""
+        return model(inputs).argmax(dim=1)
+
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(outputs, targets, ignore_index=IGNORE_ID)
+
+    def metric(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
+        return float(self.scores(outputs, targets)["car_iou"])
+
+    def scores(self, outputs: torch.Tensor, targets: torch.Tensor) -> dict[str, float | dict[str, float]]:
+        """``{"iou": {class: IoU}, "mean_iou": ..., "car_iou": ...}`` of class maps ``(N, H, W)`` over the whole set."""
+        ious = metrics.segmentation_ious(outputs, targets, len(self.classes), self.car_classes, IGNORE_ID)
+        return {**ious, "iou": dict(zip(self.classes, ious["iou"]))}
+
+    def build_model(self, inputs: torch.Tensor, out_features: int, width: int, depth: int, coord_conv: bool = False) -> nn.Module:
+        """A :class:`~synthlearn.nn.unet.SmallUNet`: ``(B, C, H, W) → (B, out_features, H, W)`` logits."""
+        from synthlearn.nn.unet import SmallUNet
+
+        return SmallUNet(inputs.shape[1], out_features, width=width, depth=depth)
+
+
+class SegmentCarTypesTask(SegmentTask):
+    """:class:`SegmentTask` with one class per car type (Car IoU still pools every car type)."""
+
+    name = "segment_car_types"
+    keep_car_types = True
+
+
+_TASKS: dict[str, type[Task]] = {cls.name: cls for cls in (
+    CountTask, ClassifyTask, ClassifyPointsTask, ClassifyTabularTask, SegmentTask, SegmentCarTypesTask)}
 
 
 def get_task(name: str, input_layer: str | None = None, target_layer: str | None = None) -> Task:
