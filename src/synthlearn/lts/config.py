@@ -31,6 +31,27 @@ from synthlearn.train.config import TaskConfig
 SearcherName = Literal["reinforce", "random-params", "random-search", "fixed", "optuna-tpe", "optuna-cmaes"]
 
 
+class HalvingSettings(Settings):
+    """Successive halving inside each iteration (:mod:`synthlearn.lts.halving`): cut the worse candidates early.
+
+    Example: ``halving: {rungs: [1, 2], keep: 0.5}`` with ``task.epochs: 4`` and 8 candidates trains
+    all 8 for 1 epoch, the best 4 by validation reward to 2 epochs, the best 2 of those to 4 epochs
+    (8 + 4 + 4 = 16 epochs instead of 32). A cut candidate reports the reward of its last rung.
+    """
+
+    rungs: list[int] = Field(min_length=1)
+    """Epochs after which the candidates still training are ranked by validation reward and cut; increasing, from 1,
+    each below ``task.epochs``."""
+    keep: float = Field(0.5, gt=0, le=1)
+    """Share of a rung's candidates that continue (rounded up, at least one); 1 keeps all (rewards at every rung, no saving)."""
+
+    @model_validator(mode="after")
+    def _increasing(self) -> HalvingSettings:
+        if any(b <= a for a, b in zip([0, *self.rungs], self.rungs)):
+            raise ValueError(f"halving.rungs must increase from 1, got {self.rungs}")
+        return self
+
+
 class SearcherConfig(Settings):
     """The outer optimiser and its budget (``iterations × candidates`` trained models)."""
 
@@ -56,6 +77,8 @@ class SearcherConfig(Settings):
     """random-search: perturbation std in unbounded coordinates."""
     params: dict[str, Any] = Field(default_factory=dict)
     """fixed: the parameters to evaluate every time."""
+    halving: HalvingSettings | None = None
+    """Successive halving inside each iteration (off: every candidate trains ``task.epochs``)."""
 
 
 class DataSpec(Settings):
@@ -124,6 +147,16 @@ class LTSConfig(Settings):
     reward: RewardSettings = Field(default_factory=RewardSettings)
     test: DataSpec | None = None
     executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
+
+    @model_validator(mode="after")
+    def _halving_fits(self) -> LTSConfig:
+        halving = self.searcher.halving
+        if halving is not None:
+            if halving.rungs[-1] >= self.task.epochs:
+                raise ValueError(f"searcher.halving.rungs {halving.rungs} must stay below task.epochs ({self.task.epochs})")
+            if self.reward.kind != "validation":
+                raise ValueError("searcher.halving ranks candidates by their trained model; reward kind feature-mmd does not train one")
+        return self
 
     @model_validator(mode="after")
     def _learn_and_fixed_disjoint(self) -> LTSConfig:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
 from synthlearn.data.sources import LayerSource
@@ -17,7 +18,7 @@ from synthlearn.errors import UserError
 from synthlearn.lts.feature_reward import FeatureReward
 from synthlearn.sim.request import SimRequest
 from synthlearn.train.config import TaskConfig
-from synthlearn.train.fit import evaluate, fit
+from synthlearn.train.fit import FitState, evaluate, fit, fit_until
 from synthlearn.train.models import build_model, make_task
 from synthlearn.train.tasks import Task
 from synthlearn.train.threads import single_thread_torch
@@ -26,6 +27,16 @@ from synthlearn.train.threads import single_thread_torch
 def load_tensors(source: LayerSource, task: Task, input_scale: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Inputs and targets of ``source`` for ``task`` (the layers are cached per process)."""
     return task.tensors(source.load(), input_scale)
+
+
+@dataclass(frozen=True)
+class PartialFit:
+    """A candidate's model stopped before its last epoch: its weights, where its fit stopped, and its
+    generated training layers (``{name: (M, ...) array}``, so continuing does not simulate again)."""
+
+    weights: dict[str, torch.Tensor] = field(repr=False)
+    fit: FitState
+    layers: dict[str, np.ndarray] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,11 @@ class CandidateJob:
             None with a ``feature_reward`` (labels are then never read).
         init_state: weights to start from (warm start), or None for a fresh model.
         feature_reward: a label-free reward computed from the generated images instead.
+        stop_epoch: train only up to this epoch (successive halving, :mod:`synthlearn.lts.halving`);
+            None: the task's ``epochs``.
+        resume: continue this candidate's fit from where an earlier job of it stopped, on the layers
+            that job generated (``init_state`` is then ignored). Continuing gives the same bytes as
+            training to ``stop_epoch`` in one job.
     """
 
     data: SimRequest
@@ -48,11 +64,17 @@ class CandidateJob:
     validation: LayerSource | None
     init_state: dict[str, torch.Tensor] | None = None
     feature_reward: FeatureReward | None = None
+    stop_epoch: int | None = None
+    resume: PartialFit | None = None
 
 
 @dataclass
 class CandidateResult:
-    """Reward (higher is better), the task metric (None when no labelled validation was read), timings and the trained weights."""
+    """Reward (higher is better), the task metric (None when no labelled validation was read), timings and the trained weights.
+
+    ``epochs``: epochs the model has trained in all (over every job of the candidate); ``partial``:
+    set when it stopped before the task's ``epochs``, to continue it with :attr:`CandidateJob.resume`.
+    """
 
     reward: float
     metric: float | None
@@ -60,6 +82,8 @@ class CandidateResult:
     seconds_train: float
     out_features: int
     state: dict[str, torch.Tensor] = field(repr=False, default_factory=dict)
+    epochs: int = 0
+    partial: PartialFit | None = field(repr=False, default=None)
 
 
 def evaluate_candidate(job: CandidateJob) -> CandidateResult:
@@ -67,7 +91,7 @@ def evaluate_candidate(job: CandidateJob) -> CandidateResult:
     with single_thread_torch():
         task = make_task(job.task)
         start = time.perf_counter()
-        layers = job.data.generate()
+        layers = job.resume.layers if job.resume is not None else job.data.generate()
         inputs, targets = task.tensors(layers, job.task.input_scale)
         simulated = time.perf_counter()
         out_features = task.output_size(targets)
@@ -77,15 +101,25 @@ def evaluate_candidate(job: CandidateJob) -> CandidateResult:
         if job.feature_reward is not None and job.feature_reward.classes:
             out_features = max(out_features, job.feature_reward.classes)
         model = build_model(job.task, task, inputs, out_features, job.train_seed)
-        if job.init_state is not None:
+        if job.resume is not None:
+            model.load_state_dict(job.resume.weights)
+        elif job.init_state is not None:
             try:
                 model.load_state_dict(job.init_state)
             except RuntimeError:
                 raise UserError("warm start: this candidate's model has another number of outputs than the last best; "
                                 "set reward.classes to the number of classes") from None
-        fit(model, inputs, targets, task, job.task.training(), job.train_seed)
-        metric = evaluate(model, val_inputs, val_targets, task) if job.validation is not None else None
+        settings, epochs = job.task.training(), job.task.epochs
+        stop = job.stop_epoch if job.stop_epoch is not None else epochs
+        fit_state = None
+        if stop == epochs and job.resume is None:
+            fit(model, inputs, targets, task, settings, job.train_seed)
+        else:
+            fit_state = fit_until(model, inputs, targets, task, settings, job.train_seed, stop, job.resume.fit if job.resume else None)
+        precision = {"precision": job.task.precision, "channels_last": job.task.channels_last}
+        metric = evaluate(model, val_inputs, val_targets, task, **precision) if job.validation is not None else None
         reward = job.feature_reward.score(layers[task.input_layer]) if job.feature_reward is not None else task.reward(metric)
         trained = time.perf_counter()
         state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        return CandidateResult(reward, metric, simulated - start, trained - simulated, out_features, state)
+        partial = PartialFit(state, fit_state, layers) if fit_state is not None and stop < epochs else None
+        return CandidateResult(reward, metric, simulated - start, trained - simulated, out_features, state, stop, partial)

@@ -11,7 +11,9 @@
 
 Every random stream is derived from ``config.seed`` and the (iteration, candidate) index,
 so ``resume=True`` after a crash ends with the same result as an uninterrupted run.
-The model kept at the end is the best one on validation over all trained models, and the
+With ``searcher.halving`` each iteration's candidates train under successive halving
+(:mod:`synthlearn.lts.halving`; the history then records each candidate's epochs and its rewards
+at every rung). The model kept at the end is the best one on validation over all trained models, and the
 test metric is measured on it once, on data the search never saw.
 """
 
@@ -34,6 +36,7 @@ from synthlearn.execute.local import LocalExecutor
 from synthlearn.lts.config import DataSpec, LTSConfig
 from synthlearn.lts.evaluate import CandidateJob, CandidateResult, evaluate_candidate, load_tensors
 from synthlearn.lts.feature_reward import FeatureReward
+from synthlearn.lts.halving import HalvingOutcome, halving_plan, successive_halving
 from synthlearn.lts.recovery import tv_distances
 from synthlearn.lts.registry import make_searcher
 from synthlearn.lts.searcher import Candidate, Searcher
@@ -162,12 +165,14 @@ class LTSRun:
         for iteration in range(start, settings.iterations):
             candidates = searcher.suggest(iteration, settings.candidates)
             init = warm_state if self.config.task.warm_start else None
-            results = executor.map(evaluate_candidate, self.jobs(iteration, [c.values for c in candidates], init, search=True))
+            results, halving = self._evaluate(executor, self.jobs(iteration, [c.values for c in candidates], init, search=True))
             improved = searcher.observe(candidates, [r.reward for r in results])
             if improved is not None:
                 best_model = self._best_model(iteration, improved, candidates[improved], results[improved])
             warm_state = results[int(np.argmax([r.reward for r in results]))].state
             record = self._record(iteration, candidates, results, searcher, elapsed_before + time.perf_counter() - clock)
+            if halving is not None:
+                record["halving"] = {"epochs": halving.epochs, "rewards_at_stops": halving.rewards_at_stops}
             self.folder.append(record)
             self.folder.save_checkpoint({
                 "iteration": iteration + 1, "searcher": searcher.state_dict(), "best_model": best_model,
@@ -176,6 +181,15 @@ class LTSRun:
             if on_iteration is not None:
                 on_iteration(iteration, record)
         return self._finish(searcher, best_model)
+
+    def _evaluate(self, executor: Executor, jobs: list[CandidateJob]) -> tuple[list[CandidateResult], HalvingOutcome | None]:
+        """One result per job: every candidate trained fully, or under successive halving (``searcher.halving``)."""
+        halving = self.config.searcher.halving
+        if halving is None:
+            return executor.map(evaluate_candidate, jobs), None
+        outcome = successive_halving(jobs, halving.rungs, halving.keep, self.config.task.epochs,
+                                     lambda batch: executor.map(evaluate_candidate, batch))
+        return outcome.results, outcome
 
     def _best_model(self, iteration: int, index: int, candidate: Candidate, result: CandidateResult) -> dict[str, Any]:
         """What the run keeps of the best candidate so far: where it came from, its metric and weights."""
@@ -211,7 +225,7 @@ class LTSRun:
             inputs, targets = load_tensors(self.test, self.task, self.config.task.input_scale)
             model = build_model(self.config.task, self.task, inputs, out_features, seed=0)
             model.load_state_dict(state)
-            return evaluate(model, inputs, targets, self.task)
+            return evaluate(model, inputs, targets, self.task, self.config.task.precision, self.config.task.channels_last)
 
     def fresh_test_metrics(self, params: dict[str, Any], models: int, executor: Executor | None = None) -> list[float]:
         """Test metrics of ``models`` fresh models, each trained on new data at ``params``.
@@ -242,6 +256,10 @@ class LTSRun:
             "final_policy": searcher.summary(),
             "test": {"metric": self.test_metric(best_model["state"], best_model["out_features"]), "n": self.test.n if self.test else None},
         }
+        if settings.halving is not None:
+            plan = halving_plan(settings.candidates, settings.halving.rungs, settings.halving.keep, self.config.task.epochs)
+            result["budget"].update(epochs_trained=settings.iterations * plan.epochs_trained,
+                                    full_models=settings.iterations * plan.alive[-1])
         if self.hidden is not None:
             result["hidden_params"] = self.hidden
             result["tv_to_validation"] = {"start": history[0].get("tv_to_validation"), "end": history[-1].get("tv_to_validation")}

@@ -8,7 +8,8 @@ it (the policy's sampled action, an Optuna trial's internals), so no searcher ke
 per-iteration state. The best candidate so far is kept here, in one place; the loop asks
 :meth:`observe` whether a batch improved on it.
 
-Every searcher spends the same budget: one trained task model per candidate. Draws for
+Every searcher spends the same budget: one trained task model per candidate (with
+``searcher.halving``, some of them cut after fewer epochs: :mod:`synthlearn.lts.halving`). Draws for
 iteration ``t`` come from the stream ``(seed, t)``, so a resumed run makes the same
 suggestions as an uninterrupted one.
 """

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from synthlearn.config import Settings
+from synthlearn.train.precision import Precision
 
 
 class TrainSettings(Settings):
@@ -22,6 +23,11 @@ class TrainSettings(Settings):
     """(L2) weight decay."""
     optimizer: Literal["adam", "sgd"] = "adam"
     """``adam``, or ``sgd`` (plain SGD without momentum, as the CNTK 101 tutorial trains)."""
+    precision: Precision = "float32"
+    """``float32``, or ``bf16``: forward passes under bf16 autocast on the inputs' device, float32 weights and optimiser
+    (:mod:`synthlearn.train.precision`; fast only on CPUs with native bf16, emulated and slower elsewhere)."""
+    channels_last: bool = False
+    """Store 4-D weights and input batches channels-last (NHWC)."""
 
 
 class TaskConfig(Settings):
@@ -53,7 +59,12 @@ class TaskConfig(Settings):
     """Adam (L2) weight decay."""
     warm_start: bool = False
     """LTS: start each candidate from the previous iteration's best model."""
+    precision: Precision = "float32"
+    """Training and evaluation arithmetic: ``float32``, or ``bf16`` autocast (mixed precision; see ``TrainSettings.precision``)."""
+    channels_last: bool = False
+    """Train and evaluate with 4-D weights and inputs stored channels-last (NHWC)."""
 
     def training(self) -> TrainSettings:
         """The fit-loop settings of this task config."""
-        return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay)
+        return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay,
+                             precision=self.precision, channels_last=self.channels_last)
