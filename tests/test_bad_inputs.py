@@ -449,7 +449,7 @@ CASES = [
          "probabilities must be numbers"),
     case("lts-fixed-searcher-out-of-range", f"{LTS} --set searcher.name=fixed --set searcher.params='{{noise: 9}}'",
          "expected a number in [0, 2]"),
-    case("lts-unknown-task", f"{LTS} --set task.name=segment", "unknown task 'segment'"),
+    case("lts-unknown-task", f"{LTS} --set task.name=detect", "unknown task 'detect'"),
     case("lts-task-missing-layer", f"{LTS} --set task.input_layer=rgb", "needs layer 'rgb'"),
     # lts run: evaluation datasets
     case("lts-dataset-missing", f"{LTS} --set validation.dataset=<missing>", "does not exist"),
