@@ -105,6 +105,7 @@ from synthlearn.config import parse_config
 from synthlearn.data.mnist_m import make_mnist_m
 from synthlearn.data.real import LabelledImages, RealSplit, load_real, split_real
 from synthlearn.data.shards import encode_npz
+from synthlearn.refine.digits import DIGITS_SIMGAN
 from synthlearn.refine.apply import refine_array
 from synthlearn.refine.config import RefineConfig
 from synthlearn.refine.evaluate import label_preservation, realism_accuracy
@@ -125,28 +126,9 @@ SOURCE_HELD_OUT = 500  # source digits kept out of every training, for label pre
 TASK = TaskConfig(name="classify", input_scale=PIXEL_MAX, width=16, depth=4, epochs=5, batch_size=64, lr=3e-3)
 
 #: Refiner settings, chosen on the 100-image target validation set of seed 0 (see the docstring).
-MNIST_M_SIMGAN = SimGANSettings(
-    refiner_width=16,
-    refiner_blocks=3,
-    refiner_residual=True,
-    disc_widths=(32, 32, 16, 16),
-    disc_strides=(2, 2),
-    disc_padding=1,
-    disc_pool=True,
-    lam=0.01,
-    semantic=0.0,
-    psi="channel_mean",
-    reduction="mean",
-    batch_size=64,
-    lr_refiner=1e-3,
-    lr_discriminator=1e-3,
-    k_g=1,
-    k_d=1,
-    pretrain_refiner_steps=0,
-    pretrain_discriminator_steps=50,
-    steps=800,
-    history_size=4096,
-)
+MNIST_M_SIMGAN = DIGITS_SIMGAN.model_copy(update={
+    "refiner_blocks": 3, "disc_strides": (2, 2), "lam": 0.01, "semantic": 0.0, "psi": "channel_mean", "steps": 800,
+})
 #: The refiner's chroma-noise input (pixel units, coarse grid), chosen with MNIST_M_SIMGAN.
 DEFAULT_NOISE, DEFAULT_NOISE_CELLS = 120.0, 2
 #: Self-training: share of the pool kept in rounds 1, 2, 3, balanced per predicted class (chosen on validation).
