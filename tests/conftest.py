@@ -116,3 +116,22 @@ def write_kitti_folder(root: Path, n: int = 3, height: int = 12, width: int = 16
 def kitti_writer():
     """:func:`write_kitti_folder`, for tests in any folder."""
     return write_kitti_folder
+
+
+def kill_lts_after(config, out: Path, iteration: int) -> None:
+    """Run LTS into ``out`` and kill it (KeyboardInterrupt) right after the checkpoint of ``iteration``."""
+    from synthlearn.lts import run_lts
+
+    def crash(done: int, record: dict) -> None:
+        if done == iteration:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_lts(config, out, on_iteration=crash)
+
+
+@pytest.fixture(scope="session")
+def kill_lts():
+    """:func:`kill_lts_after`, for tests in any folder."""
+    return kill_lts_after
+

@@ -84,16 +84,10 @@ def test_run_spends_the_stated_budget_and_survivors_match_full_training(tmp_path
     assert len(survivors) == 1 and rewards[survivors[0]] == first_full["rewards"][survivors[0]]  # continued fits are exact
 
 
-def test_resume_reaches_the_same_result(tmp_path, halving_config):
+def test_resume_reaches_the_same_result(tmp_path, kill_lts, halving_config):
     config = parse_config(halving_config, LTSConfig)
     uninterrupted = run_lts(config, tmp_path / "a")
-
-    def crash(iteration, record):
-        if iteration == 0:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run_lts(config, tmp_path / "b", on_iteration=crash)
+    kill_lts(config, tmp_path / "b", 0)
     assert run_lts(config, tmp_path / "b", resume=True) == uninterrupted
 
 

@@ -49,17 +49,11 @@ def _accuracy_by_hand(weights, spec) -> float:
     return float((logits.argmax(1).numpy() == layers["label"]).mean())
 
 
-def test_torn_history_line_is_dropped_on_resume(tmp_path, bars_config_dict):
+def test_torn_history_line_is_dropped_on_resume(tmp_path, kill_lts, bars_config_dict):
     """A kill during the history append leaves half a line; --resume cuts it and finishes the same."""
     config = parse_config(bars_config_dict)
     uninterrupted = run_lts(config, tmp_path / "a")
-
-    def crash(iteration, record):
-        if iteration == 0:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run_lts(config, tmp_path / "b", on_iteration=crash)
+    kill_lts(config, tmp_path / "b", 0)
     with open(tmp_path / "b" / "history.jsonl", "a") as handle:
         handle.write('{"iteration": 1, "rewa')  # torn: the process died mid-write
     (tmp_path / "b" / ".result.json.abc.tmp").write_text("stale")  # a temp file an interrupted atomic write left
@@ -67,16 +61,10 @@ def test_torn_history_line_is_dropped_on_resume(tmp_path, bars_config_dict):
     assert not list((tmp_path / "b").rglob(".*.tmp"))
 
 
-def test_kill_and_resume_gives_the_same_result(tmp_path, bars_config_dict):
+def test_kill_and_resume_gives_the_same_result(tmp_path, kill_lts, bars_config_dict):
     config = parse_config({**bars_config_dict, "searcher": {"name": "reinforce", "candidates": 2, "iterations": 4}})
     uninterrupted = run_lts(config, tmp_path / "a")
-
-    def crash(iteration, record):
-        if iteration == 1:
-            raise KeyboardInterrupt  # killed right after the checkpoint of iteration 1
-
-    with pytest.raises(KeyboardInterrupt):
-        run_lts(config, tmp_path / "b", on_iteration=crash)
+    kill_lts(config, tmp_path / "b", 1)
     with pytest.raises(UserError, match="pass --resume"):
         run_lts(config, tmp_path / "b")
     resumed = run_lts(config, tmp_path / "b", resume=True)
