@@ -25,6 +25,9 @@ def test_segmentation_run_rewards_car_iou_on_a_kitti_style_folder(tmp_path, kitt
     assert history[0]["rewards"] == history[0]["metrics"]  # the reward is the Car IoU itself
     assert result["best"]["reward"] == max(r for h in history for r in h["rewards"])
     assert 0.0 <= result["test"]["metric"] <= 1.0 and result["test"]["n"] == 6
+    scores = result["test"]["scores"]  # the detailed test scores: IoU per class, mean IoU, Car IoU
+    assert scores["car_iou"] == result["test"]["metric"] and "car" in scores["iou"]
+    assert 0.0 <= scores["mean_iou"] <= 1.0
 
 
 def test_the_experiment_config_is_valid_and_rewards_car_iou():

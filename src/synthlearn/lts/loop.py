@@ -43,7 +43,7 @@ from synthlearn.lts.searcher import Candidate, Searcher
 from synthlearn.runs import RunFolder
 from synthlearn.sim.base import get_simulator, import_ref
 from synthlearn.sim.request import SimRequest
-from synthlearn.train.fit import evaluate
+from synthlearn.train.fit import predict
 from synthlearn.train.models import build_model, make_task
 from synthlearn.train.threads import single_thread_torch
 
@@ -217,15 +217,23 @@ class LTSRun:
             record["tv_to_validation"] = tv_distances(self.learned_space, summary, self.hidden)
         return record
 
-    def test_metric(self, state: dict[str, torch.Tensor], out_features: int) -> float | None:
-        """The task metric of a model with weights ``state`` on the test data (None if none)."""
+    def test_scores(self, state: dict[str, torch.Tensor], out_features: int) -> dict[str, Any]:
+        """``{"metric": ..., "n": ...}`` of a model with weights ``state`` on the test data (metric None if none).
+
+        A task with detailed scores (segmentation: IoU per class and mean IoU) adds them as ``"scores"``.
+        """
         if self.test is None:
-            return None
+            return {"metric": None, "n": None}
         with single_thread_torch():
             inputs, targets = load_tensors(self.test, self.task, self.config.task.input_scale)
             model = build_model(self.config.task, self.task, inputs, out_features, seed=0)
             model.load_state_dict(state)
-            return evaluate(model, inputs, targets, self.task, self.config.task.precision, self.config.task.channels_last)
+            outputs = predict(model, inputs, batch_size=self.task.eval_batch_size, task=self.task,
+                              precision=self.config.task.precision, channels_last=self.config.task.channels_last)
+            result = {"metric": self.task.metric(outputs, targets), "n": self.test.n}
+            if hasattr(self.task, "scores"):
+                result["scores"] = self.task.scores(outputs, targets)
+            return result
 
     def fresh_test_metrics(self, params: dict[str, Any], models: int, executor: Executor | None = None) -> list[float]:
         """Test metrics of ``models`` fresh models, each trained on new data at ``params``.
@@ -254,7 +262,7 @@ class LTSRun:
             "best": {"reward": searcher.best["reward"], **{k: best_model[k] for k in ("metric", "iteration", "candidate", "params")}},
             "learned_params": self.full_params(searcher.recommendation()),
             "final_policy": searcher.summary(),
-            "test": {"metric": self.test_metric(best_model["state"], best_model["out_features"]), "n": self.test.n if self.test else None},
+            "test": self.test_scores(best_model["state"], best_model["out_features"]),
         }
         if settings.halving is not None:
             plan = halving_plan(settings.candidates, settings.halving.rungs, settings.halving.keep, self.config.task.epochs)
