@@ -18,7 +18,7 @@ import traceback
 import typer
 
 from synthlearn import __version__
-from synthlearn.cli import adapt, common, demo, generate, lts, refine, reproduce, simulators, ssl
+from synthlearn.cli import adapt, common, demo, generate, lts, refine, reproduce, rl, simulators, ssl
 from synthlearn.errors import UserError
 
 app = typer.Typer(
@@ -51,6 +51,7 @@ app.add_typer(refine.app, name="refine")
 app.add_typer(reproduce.app, name="reproduce")
 app.add_typer(ssl.app, name="ssl")
 app.add_typer(adapt.app, name="adapt")
+app.add_typer(rl.app, name="rl")
 
 
 def _os_error_line(exc: OSError) -> str:
