@@ -24,7 +24,18 @@ each image column sees the world through one vertical plane. Per column we
 (:func:`_split_into_pieces`), occlusion (:func:`_visible_pieces`), per-pixel object surfaces
 (:func:`_object_pixels`), labels with ground and sky (:func:`_label_pixels`, the road layout
 from :mod:`~synthlearn.sim.traffic.scene`), windows, glass and tyres (:func:`_side_details`)
-and colour (:func:`_colour`: shading, haze, sky, rain).
+and colour (:func:`_colour`: shading, cast shadows, haze, sky, wet-road reflections, rain).
+
+Weather, as a camera sees it (appearance only: no effect changes the segmentation, depth,
+instance or counts layers, so a car hidden in fog is still labelled and counted):
+
+* rain: haze ``depth / (depth + 35 m)`` (28 m in rain at sunset) towards the grey horizon, so
+  contrast falls with depth; a darker wet road that mirrors, per column, what stands on it
+  (more at grazing angles, :func:`_wet_reflections`); lit head- and tail lights;
+* clear weather: cars cast shadows on the ground (:func:`_car_shadows`), short at noon and
+  long at sunset's low sun (3-12 degrees), under a warm sunset light and an orange horizon;
+* car lamps (:func:`_lamps`): headlights on the front end face, tail lights on the rear, lit
+  (emitting, whatever the light) in rain and at sunset, unlit lenses at clear noon.
 
 Only ``+ - * /``, ``sqrt``, ``floor``/``ceil`` and comparisons touch per-scene data here (no
 transcendental functions, reductions or BLAS), so each scene's pixels are bit-for-bit
@@ -47,6 +58,7 @@ import numpy as np
 
 from synthlearn.sim.traffic.scene import (
     BUILDING,
+    CAR_CLASS_OFFSET,
     CAR_TYPES,
     CENTRE_LINE_RESUME,
     CENTRE_LINE_STOP,
@@ -89,9 +101,24 @@ _DIRECT = np.array([[0.80, 0.76, 0.68], [1.10, 0.58, 0.26], [0.10, 0.10, 0.11], 
 _SKY_TOP = np.array([[0.20, 0.42, 0.85], [0.22, 0.20, 0.45], [0.42, 0.44, 0.48], [0.19, 0.18, 0.22]], np.float32)
 _SKY_HORIZON = np.array([[0.70, 0.82, 0.96], [1.00, 0.56, 0.24], [0.62, 0.64, 0.66], [0.50, 0.36, 0.28]], np.float32)
 _SUN_GLOW = np.array([[0.10, 0.08, 0.03], [0.55, 0.30, 0.05], [0.02, 0.02, 0.02], [0.12, 0.06, 0.02]], np.float32)
-_FOG_DISTANCE = np.array([700.0, 450.0, 90.0, 75.0], np.float32)  # half-haze distance
+# Half-haze distance (metres): haze = depth / (depth + this). In rain it is heavy rain's
+# visibility (about 150 m meteorological visibility: contrast halves every ~35 m, less at dusk).
+_FOG_DISTANCE = np.array([700.0, 450.0, 35.0, 28.0], np.float32)
 _WET = np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [0.62, 0.75, 0.82], [0.62, 0.75, 0.82]], np.float32)
 _RAINY = np.array([False, False, True, True])
+# Wet road: share of the mirrored scene in a road pixel, rising towards grazing angles (Fresnel):
+# _WET_REFLECT_NEAR at the camera, -> _WET_REFLECT_NEAR + _WET_REFLECT_GRAZING far away,
+# half-way at _WET_REFLECT_DISTANCE metres.
+_WET_REFLECT_NEAR, _WET_REFLECT_GRAZING, _WET_REFLECT_DISTANCE = 0.15, 0.4, 12.0
+# Cars cast shadows on the ground under a clear sky (long ones at sunset's low sun); in rain
+# the direct light is too weak to cast any.
+_SHADOWS = np.array([True, True, False, False])
+# Car lamps are lit in rain and at sunset (dusk), unlit at clear noon.
+_LAMPS_LIT = np.array([False, True, True, True])
+_HEADLIGHT_LIT = np.array([1.0, 0.97, 0.85], np.float32)  # emitted, independent of the light
+_TAILLIGHT_LIT = np.array([1.0, 0.10, 0.06], np.float32)
+_LAMP_LOW, _LAMP_HIGH = 0.05, 0.4  # lamp band, metres above the car's skirt (wheels)
+_LAMP_EDGE_MIN, _LAMP_EDGE_MAX = 0.05, 0.6  # lamps lie this far in from an end face's side edges
 _STREAK_COLOR = np.array([0.80, 0.82, 0.86], np.float32)
 _STREAK_ALPHA = 0.4
 _STREAK_MAX_LEN = 0.09  # fraction of the height, matches sample.py
@@ -100,8 +127,12 @@ _STREAK_MAX_LEN = 0.09  # fraction of the height, matches sample.py
 _GLASS = np.array([0.13, 0.17, 0.22], np.float32)
 _TYRE = np.array([0.05, 0.05, 0.05], np.float32)
 _WINDOW = np.array([0.17, 0.21, 0.28], np.float32)
-_M_ROAD, _M_WALK, _M_TERRAIN, _M_MARK, _M_GLASS, _M_TYRE, _M_WINDOW = range(7)
-_N_EXTRA = 7
+_HEADLIGHT = np.array([0.80, 0.80, 0.76], np.float32)  # unlit lens albedo
+_TAILLIGHT = np.array([0.45, 0.04, 0.04], np.float32)
+_M_ROAD, _M_WALK, _M_TERRAIN, _M_MARK, _M_GLASS, _M_TYRE, _M_WINDOW, _M_HEAD, _M_TAIL = range(9)
+_N_EXTRA = 9
+_FACES = 6  # light per face orientation: 0 up, 1 +x, 2 -x, 3 +z, 4 -z, 5 up in a cast shadow
+_SHADOW_FACE = 5
 _GROUND_CLASS = np.array([ROAD, SIDEWALK, TERRAIN, LANE_MARKING], np.uint8)  # by ground material
 
 # Ground layout, from the road geometry in scene.py.
@@ -614,17 +645,54 @@ def _side_details(sc: Scenes, cam: _Camera, px: _Pixels, tables: _PieceTables, p
     new[upper | shop] = NO + 1 + _M_WINDOW
     new[glass] = NO + 1 + _M_GLASS
     new[tyre] = NO + 1 + _M_TYRE
+    low = np.flatnonzero((h < row[:, 2] + f32(_LAMP_HIGH)) & (h > row[:, 2] + f32(_LAMP_LOW)))  # cars' lamp band
+    head, tail = _lamps(sc, px.code.reshape(-1)[idx[low]], b[low], along[low])
+    new[low[head]] = NO + 1 + _M_HEAD
+    new[low[tail]] = NO + 1 + _M_TAIL
     m[idx] = new
 
 
+def _lamps(sc: Scenes, code: np.ndarray, b: np.ndarray, along: np.ndarray):
+    """Head- and tail-light pixels among ``k`` side-face pixels of cars at the height of the lamp
+    band above their skirt: their piece ``code``, scene ``b`` and position ``along`` the face,
+    each (k,). Returns two (k,) bool masks.
+
+    Lamps sit on a car body's two end faces (a truck: headlights on its cab, tail lights on its
+    cargo box), in a band just above the wheels, near both side edges. The front is where the
+    car drives: cars on the main road drive on the right (+z right of the centre line), cars on
+    the cross road towards +x in its near lane.
+    """
+    NO = sc.obj_top.shape[1]
+    ob = b * NO + (code >> 4) - 1
+    face = code & 7
+    mn, mx = sc.obj_min.reshape(-1, 2)[ob], sc.obj_max.reshape(-1, 2)[ob]
+    cx, cz = (mn[:, 0] + mx[:, 0]) * np.float32(0.5), (mn[:, 1] + mx[:, 1]) * np.float32(0.5)
+    D = sc.road_length[b]
+    cross = (cz > D) & (cz < D + CROSS_ROAD_WIDTH)  # drives along x
+    forward = np.where(cross, cz < D + CROSS_ROAD_WIDTH / 2, cx > 0)  # towards +x / +z
+    end = np.where(cross, face <= 2, face >= 3)
+    front = face == np.where(cross, np.where(forward, 1, 2), np.where(forward, 3, 4))
+    lo, hi = np.where(cross, mn[:, 1], mn[:, 0]), np.where(cross, mx[:, 1], mx[:, 0])
+    edge = np.minimum(along - lo, hi - along)
+    lamp = (((code & 8) == 0) & end & (edge > np.float32(_LAMP_EDGE_MIN)) & (edge < np.float32(_LAMP_EDGE_MAX)))
+    glass = sc.obj_glass.reshape(-1, 2)[ob]
+    truck = sc.obj_class.reshape(-1)[ob] == CAR_CLASS_OFFSET + CAR_TYPES.index("truck")
+    cab = glass[:, 1] > glass[:, 0]  # of a truck: its cab has windows, its cargo box none
+    return lamp & front & ~(truck & ~cab), lamp & ~front & ~(truck & cab)
+
+
 def _colour(sc: Scenes, cam: _Camera, rays: _Rays, px: _Pixels, rgb_out: np.ndarray) -> None:
-    """Shade, haze, sky and rain: writes ``rgb_out`` (B, H, W, 3) uint8."""
+    """Shade, cast shadows, haze, sky, wet-road reflections and rain: writes ``rgb_out`` (B, H, W, 3) uint8."""
     f32 = np.float32
     B, NO = sc.obj_top.shape
     H, W, vg = cam.H, cam.W, cam.vg
     weather = sc.weather
     shaded = _shaded_colours(sc)
-    index = ((np.arange(B) * (NO + 1 + _N_EXTRA))[:, None, None] + px.material) * 5 + (px.code & 7)  # (B, H, W)
+    index = ((np.arange(B) * (NO + 1 + _N_EXTRA))[:, None, None] + px.material) * _FACES + (px.code & 7)  # (B, H, W)
+    shadow = _car_shadows(sc, cam, rays, px)
+    if shadow is not None:
+        index[:, vg:] += np.int64(_SHADOW_FACE) * shadow
+    reflection = _wet_reflections(sc, cam, px)
 
     haze = px.depth / (px.depth + _FOG_DISTANCE[weather][:, None, None])
     gain = 1 - haze
@@ -641,6 +709,10 @@ def _colour(sc: Scenes, cam: _Camera, rays: _Rays, px: _Pixels, rgb_out: np.ndar
         extra += f32(0.5)  # the uint8 cast below truncates: +0.5 rounds
         plane += extra
         np.copyto(plane[:, :vg], sky[c], where=px.sky)
+        if reflection is not None:
+            dst, src, share = reflection
+            flat = plane.reshape(-1)
+            flat[dst] = flat[dst] * (1 - share) + flat[src] * share
         if streaks is not None:
             flat = plane.reshape(-1)
             flat[streaks] = flat[streaks] * f32(1 - _STREAK_ALPHA) + f32(255 * _STREAK_ALPHA) * _STREAK_COLOR[c]
@@ -648,28 +720,123 @@ def _colour(sc: Scenes, cam: _Camera, rays: _Rays, px: _Pixels, rgb_out: np.ndar
 
 
 def _shaded_colours(sc: Scenes) -> np.ndarray:
-    """Albedo x light of every (scene, palette entry, face) per channel, in 0..255: (3, B * M * 5)
+    """Albedo x light of every (scene, palette entry, face) per channel, in 0..255: (3, B * M * _FACES)
     float32 for ``M = NO + 1 + _N_EXTRA`` palette entries (see :func:`_palette`), capped so that
-    x texture (<= ``_GRAIN_MAX``) + haze + 0.5 stays below 256: no clipping pass."""
+    x texture (<= ``_GRAIN_MAX``) + haze + 0.5 stays below 256: no clipping pass. Lit lamps emit
+    their colour whatever the light."""
     f32 = np.float32
-    shaded = np.minimum(_palette(sc)[:, :, None, :] * _face_light(sc)[:, None, :, :] * f32(255),
-                        f32(255 / _GRAIN_MAX))
+    B, NO = sc.obj_top.shape
+    shaded = _palette(sc)[:, :, None, :] * _face_light(sc)[:, None, :, :] * f32(255)
+    lit = np.flatnonzero(_LAMPS_LIT[sc.weather])
+    shaded[lit, NO + 1 + _M_HEAD] = _HEADLIGHT_LIT * f32(255)
+    shaded[lit, NO + 1 + _M_TAIL] = _TAILLIGHT_LIT * f32(255)
+    np.minimum(shaded, f32(255 / _GRAIN_MAX), out=shaded)
     return shaded.reshape(-1, 3).T.copy()
 
 
 def _face_light(sc: Scenes) -> np.ndarray:
-    """Light falling on each face orientation (0 up, 1 +x, 2 -x, 3 +z, 4 -z): (B, 5, 3) float32,
-    ambient plus Lambertian sun, times exposure."""
+    """Light falling on each face orientation (0 up, 1 +x, 2 -x, 3 +z, 4 -z, 5 up in a cast
+    shadow): (B, _FACES, 3) float32, ambient plus Lambertian sun (none in a shadow), times exposure."""
     weather, sun = sc.weather, sc.sun
     lambert = np.maximum(sun[:, None, 0] * _NORMALS[None, :, 0] + sun[:, None, 1] * _NORMALS[None, :, 1]
                          + sun[:, None, 2] * _NORMALS[None, :, 2], 0)  # (B, 5), no BLAS
-    return (_AMBIENT[weather][:, None, :] * _FACE_AMBIENT[None, :, None]
-            + _DIRECT[weather][:, None, :] * lambert[:, :, None]) * sc.exposure[:, None, None]
+    light = np.empty((len(sc), _FACES, 3), np.float32)
+    light[:, :5] = (_AMBIENT[weather][:, None, :] * _FACE_AMBIENT[None, :, None]
+                    + _DIRECT[weather][:, None, :] * lambert[:, :, None])
+    light[:, _SHADOW_FACE] = _AMBIENT[weather] * _FACE_AMBIENT[0]
+    return light * sc.exposure[:, None, None]
+
+
+def _car_shadows(sc: Scenes, cam: _Camera, rays: _Rays, px: _Pixels) -> np.ndarray | None:
+    """Ground pixels in the shadow of a car, (B, Hg, W) bool, or None if no scene casts shadows.
+
+    In the weathers of :data:`_SHADOWS`, a ground point is in shadow when its ray towards the
+    sun passes through a car's footprint below the car's highest point (its cabin's top if it
+    has one); the shadow of a car at elevation ``e`` is ``height / tan(e)`` long, so at sunset's
+    3-12 degrees a 1.4 m sedan casts 7-27 m. Cars shade the ground only (not each other), and
+    buildings cast none. Each car's test runs only on the band of ground rows its shadow can
+    reach in the chunk.
+    """
+    f32 = np.float32
+    ib = np.flatnonzero(_SHADOWS[sc.weather])
+    car_slots = sc.obj_valid[ib] & (sc.obj_car[ib] >= 0)
+    if ib.size == 0 or not car_slots.any():
+        return None
+    vg = cam.vg
+    n_slots = int(np.flatnonzero(car_slots.any(axis=0)).max()) + 1  # valid cars come first
+    depth = sc.cam_height[ib, None, None] * cam.inv_s[None, vg:, None]  # (b, Hg, 1)
+    X = sc.cam_x[ib, None, None] + depth * rays.dx[ib, None, :]
+    Z = depth * rays.dz[ib, None, :]
+    sun = sc.sun[ib]
+    sx = np.where(np.abs(sun[:, 0]) < f32(1e-6), f32(1e-6), sun[:, 0])
+    sz = np.where(np.abs(sun[:, 2]) < f32(1e-6), f32(1e-6), sun[:, 2])
+    inv_sx, inv_sz = (1 / sx)[:, None, None], (1 / sz)[:, None, None]
+    top = np.maximum(sc.obj_top[ib, :n_slots], np.where(sc.obj_has_cab[ib, :n_slots], sc.cab_top[ib, :n_slots], 0))
+    reach = top / sun[:, 1:2]  # (b, n_slots) metres along the sun ray until it clears the car
+    # z-range of each shadow: the footprint swept back along the sun's horizontal direction
+    z_lo = sc.obj_min[ib, :n_slots, 1] - reach * np.maximum(sun[:, 2:3], 0)
+    z_hi = sc.obj_max[ib, :n_slots, 1] - reach * np.minimum(sun[:, 2:3], 0)
+    row_near = depth.max(axis=0)[:, 0]  # (Hg,) deepest and shallowest ground depth per row
+    row_far = depth.min(axis=0)[:, 0]
+    dz_lo, dz_hi = float(rays.dz[ib].min()), float(rays.dz[ib].max())
+    shadow = np.zeros((len(ib), cam.H - vg, cam.W), bool)
+    for j in range(n_slots):
+        on = car_slots[:, j]
+        if not on.any():
+            continue
+        t_lo = float(z_lo[on, j].min()) / dz_hi - 1.0  # a margin of 1 m against rounding
+        t_hi = float(z_hi[on, j].max()) / dz_lo + 1.0
+        rows = np.flatnonzero((row_near >= t_lo) & (row_far <= t_hi))
+        if t_hi <= 0 or rows.size == 0:
+            continue
+        r = slice(int(rows[0]), int(rows[-1]) + 1)
+        x, z = X[:, r], Z[:, r]
+        tx0 = (sc.obj_min[ib, j, 0][:, None, None] - x) * inv_sx
+        tx1 = (sc.obj_max[ib, j, 0][:, None, None] - x) * inv_sx
+        tz0 = (sc.obj_min[ib, j, 1][:, None, None] - z) * inv_sz
+        tz1 = (sc.obj_max[ib, j, 1][:, None, None] - z) * inv_sz
+        t_in = np.maximum(np.minimum(tx0, tx1), np.minimum(tz0, tz1))
+        t_out = np.minimum(np.maximum(tx0, tx1), np.maximum(tz0, tz1))
+        hit = (t_in < t_out) & (t_out > 0) & (t_in < reach[:, j, None, None]) & on[:, None, None]
+        shadow[:, r] |= hit
+    out = np.zeros((len(sc), cam.H - vg, cam.W), bool)
+    out[ib] = shadow & px.ground[ib]
+    return out
+
+
+def _wet_reflections(sc: Scenes, cam: _Camera, px: _Pixels):
+    """Wet road in rain: each road or lane-marking pixel mirrors the image above it.
+
+    The road is a mirror at ``y = 0``: the reflection of an object standing on the ground
+    appears mirrored about the object's base. Per column, a ground pixel at row ``v`` whose run
+    of ground pixels starts at row ``b`` (the base of the nearest thing standing behind it, or
+    the horizon) shows the pixel at row ``2 b - 1 - v`` (clipped to the image). Its share rises
+    with depth (grazing angles reflect more). Returns flat (B * H * W) indices ``dst`` and
+    ``src`` and the share ``(k,)`` float32 to blend, or None without rain.
+    """
+    rainy = _RAINY[sc.weather]
+    if not rainy.any():
+        return None
+    B, H, W = px.segmentation.shape
+    vg = cam.vg
+    ib = np.flatnonzero(rainy)
+    ground = px.ground[ib]
+    rows = np.arange(vg, H, dtype=np.int32)[None, :, None]
+    start = np.maximum.accumulate(np.where(ground, np.int32(0), rows + 1), axis=1)  # last non-ground row + 1
+    start = np.maximum(start, np.int32(vg))
+    seg = px.segmentation[ib, vg:]
+    wet = ground & ((seg == ROAD) | (seg == LANE_MARKING))
+    b, v, u = np.nonzero(wet)
+    mirror = np.maximum(2 * start[b, v, u] - 1 - (v + vg), 0)
+    depth = px.depth[ib, vg:][b, v, u]
+    share = np.float32(_WET_REFLECT_NEAR) + np.float32(_WET_REFLECT_GRAZING) * depth / (depth + np.float32(_WET_REFLECT_DISTANCE))
+    scene = ib[b].astype(np.int64)
+    return (scene * H + v + vg) * W + u, (scene * H + mirror) * W + u, share.astype(np.float32)
 
 
 def _palette(sc: Scenes) -> np.ndarray:
     """Albedo of every material: (B, NO + 1 + _N_EXTRA, 3) float32; entry 0 unused, then the
-    object slots, then the ground materials (darkened when wet), glass, tyres and windows."""
+    object slots, then the ground materials (darkened when wet), glass, tyres, windows and lamps."""
     B, NO = sc.obj_top.shape
     palette = np.empty((B, NO + 1 + _N_EXTRA, 3), np.float32)
     palette[:, 0] = 0
@@ -678,6 +845,8 @@ def _palette(sc: Scenes) -> np.ndarray:
     palette[:, NO + 1 + _M_GLASS] = _GLASS
     palette[:, NO + 1 + _M_TYRE] = _TYRE
     palette[:, NO + 1 + _M_WINDOW] = _WINDOW
+    palette[:, NO + 1 + _M_HEAD] = _HEADLIGHT
+    palette[:, NO + 1 + _M_TAIL] = _TAILLIGHT
     return palette
 
 
