@@ -49,10 +49,8 @@ def run_setting(name: str, overrides: dict, seed: int, validation: Path, out: Pa
     searcher = config.searcher.model_copy(update={"name": name, **overrides})
     config = config.model_copy(update={"searcher": searcher, "test": None})
     run_dir = out / "runs" / f"{name}-{'-'.join(f'{k}{v}' for k, v in sorted(overrides.items())) or 'defaults'}" / f"seed-{seed}"
-    result_path = run_dir / "result.json"
-    if not result_path.exists():
-        with LocalExecutor(workers) as executor:
-            LTSRun(config, run_dir).run(executor=executor, resume=(run_dir / "checkpoints").exists())
+    with LocalExecutor(workers) as executor:
+        LTSRun(config, run_dir).result_or_run(executor)
     history = [json.loads(line) for line in (run_dir / "history.jsonl").read_text().splitlines()]
     return {"history_mean_rewards": [h["mean_reward"] for h in history], "best_reward": history[-1]["best_reward"]}
 

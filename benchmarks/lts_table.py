@@ -60,11 +60,8 @@ def main() -> None:
             for seed in args.seeds:
                 config = load_config(args.config, [*args.assignments, *method_overrides(method, base), f"seed={seed}"], LTSConfig)
                 run_dir = out / method / f"seed-{seed}"
-                if (run_dir / "result.json").exists():
-                    result = json.loads((run_dir / "result.json").read_text())
-                else:
-                    print(f"{method} seed {seed} ...", flush=True)
-                    result = LTSRun(config, run_dir).run(executor=pool, resume=True)
+                print(f"{method} seed {seed} ...", flush=True)
+                result = LTSRun(config, run_dir).result_or_run(pool)
                 retrained.append(float(np.mean(LTSRun(config, run_dir).fresh_test_metrics(result["learned_params"], args.retrain, pool))))
                 history = [json.loads(l) for l in (run_dir / "history.jsonl").read_text().splitlines()]
                 seconds.append(history[-1]["seconds"]["elapsed"])

@@ -204,3 +204,7 @@ class RunFolder:
     def write_result(self, result: dict[str, Any]) -> None:
         """Write ``result.json`` (indented, keys sorted): the run is finished."""
         write_json_atomic(self.file(RESULT), result)
+
+    def result(self) -> dict[str, Any]:
+        """The content of a finished run's ``result.json``."""
+        return json.loads(self.file(RESULT).read_text(encoding="utf-8"))

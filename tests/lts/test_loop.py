@@ -73,6 +73,17 @@ def test_kill_and_resume_gives_the_same_result(tmp_path, kill_lts, bars_config_d
     assert strip(tmp_path / "b" / "history.jsonl") == strip(tmp_path / "a" / "history.jsonl")
 
 
+def test_result_or_run_finishes_a_killed_run_and_then_only_reads(tmp_path, kill_lts, bars_config_dict):
+    """A benchmark table's runs: a killed one is resumed to the uninterrupted result, a finished one is read, not rerun."""
+    config = parse_config(bars_config_dict)
+    uninterrupted = run_lts(config, tmp_path / "a")
+    kill_lts(config, tmp_path / "b", 1)
+    assert LTSRun(config, tmp_path / "b").result_or_run() == uninterrupted
+    history = (tmp_path / "b" / "history.jsonl").read_text()
+    assert LTSRun(config, tmp_path / "b").result_or_run() == json.loads(json.dumps(uninterrupted))
+    assert (tmp_path / "b" / "history.jsonl").read_text() == history
+
+
 def test_resume_may_raise_the_budget(tmp_path, bars_config_dict):
     """A finished 2-iteration run resumed with 3 iterations ends as a 3-iteration run would."""
     three = parse_config(bars_config_dict)

@@ -140,6 +140,11 @@ class LTSRun:
 
     # -- the run ---------------------------------------------------------------------------
 
+    def result_or_run(self, executor: Executor | None = None) -> dict[str, Any]:
+        """A finished run's ``result.json``; an unfinished one is run (or resumed from its checkpoint) first.
+        This lets a benchmark table be grown, or picked up after a kill, run by run."""
+        return self.folder.result() if self.folder.finished else self.run(executor=executor, resume=True)
+
     def run(
         self,
         executor: Executor | None = None,
