@@ -59,6 +59,7 @@ def test_actor_is_delayed_and_targets_move_softly():
     assert all(torch.equal(a, b) for a, b in zip(target_before, agent.critic_target.parameters(), strict=True))
     second = agent.update(batch, noise)
     assert "actor_loss" in second
+    assert all(p.requires_grad for p in agent.critic.parameters())  # frozen for the actor loss only
     assert not all(torch.equal(a, b) for a, b in zip(actor_before, agent.actor.parameters(), strict=True))
     for old, new, online in zip(target_before, agent.critic_target.parameters(), agent.critic.parameters(), strict=True):
         torch.testing.assert_close(new, 0.75 * old + 0.25 * online.detach())

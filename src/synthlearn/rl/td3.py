@@ -10,8 +10,8 @@ One update (:meth:`TD3Agent.update`):
 2. clipped double-Q target: ``y = r + γ (1 − done) min(Q1_targ, Q2_targ)(o', a', c')``
    (:func:`td3_target`);
 3. critic loss ``mean(w · ((Q1 − y)² + (Q2 − y)²))`` (``w`` = per-sample weights, 1 by default);
-4. every ``policy_delay`` updates: actor loss ``−mean(w · Q1(o, π(o, c), c))``, then soft target
-   updates ``θ_targ ← τ θ + (1 − τ) θ_targ`` of actor, critic and their GRUs.
+4. every ``policy_delay`` updates: actor loss ``−mean(w · Q1(o, π(o, c), c))`` (gradients for the actor only),
+   then soft target updates ``θ_targ ← τ θ + (1 − τ) θ_targ`` of actor, critic and their GRUs.
 
 Optionally each loss adds ``λ ‖θ − θ_anchor‖²`` over its network's parameters (MQL's proximal term).
 
@@ -69,11 +69,18 @@ class Critic(nn.Module):
         """The critic's context ``(B, hidden)`` of windows ``(B, H, F)`` (None without a context)."""
         return None if self.context is None else self.context(window)
 
+    def _inputs(self, obs: torch.Tensor, act: torch.Tensor, context: torch.Tensor | None) -> torch.Tensor:
+        act = act * self.act_scale  # actions enter in [−1, 1]
+        return torch.cat([obs, act] if context is None else [obs, act, context], dim=1)
+
     def heads(self, obs: torch.Tensor, act: torch.Tensor, context: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         """``(Q1, Q2)`` given an already encoded context."""
-        act = act * self.act_scale  # actions enter in [−1, 1]
-        x = torch.cat([obs, act] if context is None else [obs, act, context], dim=1)
+        x = self._inputs(obs, act, context)
         return self.q1(x)[:, 0], self.q2(x)[:, 0]
+
+    def first_head(self, obs: torch.Tensor, act: torch.Tensor, context: torch.Tensor | None) -> torch.Tensor:
+        """``Q1 (B,)`` alone (the actor loss needs no Q2)."""
+        return self.q1(self._inputs(obs, act, context))[:, 0]
 
     def forward(self, obs: torch.Tensor, act: torch.Tensor, window: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         return self.heads(obs, act, self.encode(window))
@@ -103,8 +110,9 @@ class TD3Agent:
         self.actor_target, self.critic_target = copy.deepcopy(self.actor), copy.deepcopy(self.critic)
         for p in [*self.actor_target.parameters(), *self.critic_target.parameters()]:
             p.requires_grad_(False)
-        self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=settings.lr)
-        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=settings.lr)
+        # fused Adam: the same update rule as the per-parameter loop, ~3× faster on this CPU (rounding differs by ~1e-7)
+        self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=settings.lr, fused=True)
+        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=settings.lr, fused=True)
         self.updates = 0
 
     @property
@@ -148,12 +156,16 @@ class TD3Agent:
         if self.updates % s.policy_delay == 0:
             with torch.no_grad():  # the actor loss does not train the critic's GRU: skip its backward pass
                 critic_context = self.critic.encode(batch.get("hist"))
-            q = self.critic.heads(batch["obs"], self.actor(batch["obs"], batch.get("hist")), critic_context)[0]
-            actor_loss = -(w * q).mean()
-            if anchor is not None:
-                actor_loss = actor_loss + lam * squared_distance(self.actor, anchor["actor"])
-            self.actor_opt.zero_grad()
-            actor_loss.backward()
+            self.critic.requires_grad_(False)  # nor the critic's heads: no gradients for their weights
+            try:
+                q = self.critic.first_head(batch["obs"], self.actor(batch["obs"], batch.get("hist")), critic_context)
+                actor_loss = -(w * q).mean()
+                if anchor is not None:
+                    actor_loss = actor_loss + lam * squared_distance(self.actor, anchor["actor"])
+                self.actor_opt.zero_grad()
+                actor_loss.backward()
+            finally:
+                self.critic.requires_grad_(True)
             self.actor_opt.step()
             self._soft_update()
             losses["actor_loss"] = actor_loss.item()
@@ -162,9 +174,10 @@ class TD3Agent:
     @torch.no_grad()
     def _soft_update(self) -> None:
         tau = self.settings.tau
-        for net, target in ((self.actor, self.actor_target), (self.critic, self.critic_target)):
-            for p, t in zip(net.parameters(), target.parameters(), strict=True):
-                t.mul_(1.0 - tau).add_(p, alpha=tau)
+        online = [*self.actor.parameters(), *self.critic.parameters()]
+        targets = [*self.actor_target.parameters(), *self.critic_target.parameters()]
+        torch._foreach_mul_(targets, 1.0 - tau)  # one call over all tensors; the same arithmetic as a per-tensor loop
+        torch._foreach_add_(targets, online, alpha=tau)
 
     def parameters_copy(self) -> dict[str, dict[str, torch.Tensor]]:
         """Detached copies of the actor's and critic's parameters (the anchor of the proximal term)."""
