@@ -1,22 +1,25 @@
-"""Meta-Q-Learning's comparison on the 2-D point robot: TD3, TD3-context, MQL and an oracle, on held-out goals.
+"""Meta-Q-Learning's comparison: TD3, TD3-context, MQL and an oracle, on held-out tasks (point robot by default).
 
-Rows (all trained for the same ``--steps`` environment steps, config ``experiments/rl_point_robot.yaml``):
+Rows (all trained for the same ``--steps`` environment steps, config ``--config``, by default
+``experiments/rl_point_robot.yaml``; the descriptions below are the point robot's, other families
+such as ``experiments/rl_halfcheetah_vel.yaml`` have the same rows over their own task splits):
 
 * ``td3`` -- multi-task TD3 without context over the 40 training goals (upper half circle);
 * ``td3-context`` -- the same with the GRU context, evaluated without adaptation;
 * ``mql`` -- the *same* td3-context agent (one training per seed), adapted to each test task
   (one episode, propensity-weighted updates on the meta-training buffer), then rolled back;
 * ``oracle`` -- TD3 without context trained on one test goal alone for the same steps; to fit
-  the CPU budget it is trained on ``--oracle-tasks`` goals per split (the first ones of the split),
-  and the other rows are also reported on that same subset.
+  the CPU budget it is trained on ``--oracle-tasks`` goals per split (the first ones of the split; 0 = no
+  oracle), and the other rows are also reported on that same subset.
 
 Splits: ``test`` = 20 new goals on the upper half circle (the training range), ``test-out`` = 20
 goals on the lower half (outside it). Each seed's score is the mean return over a split's goals;
 rows are mean ± std over ``--seeds``. Speed (env steps/s, gradient updates/s, adaptation
 seconds per task) is measured in the same runs, one torch thread per process, ``--workers``
-processes. Writes ``benchmarks/results/rl_point_robot/results.json`` and ``table.md``.
+processes. Writes ``benchmarks/results/<config name>/results.json`` and ``table.md``.
 
-    python benchmarks/rl_point_robot.py --seeds 0 1 2 --steps 6000 --workers 2
+    python benchmarks/mql_comparison.py --seeds 0 1 2 --steps 6000 --workers 2
+    python benchmarks/mql_comparison.py --config experiments/rl_halfcheetah_vel.yaml --seeds 0 1 2 --steps 50000 --oracle-tasks 0
 """
 
 from __future__ import annotations
@@ -40,13 +43,13 @@ from synthlearn.rl.evaluate import evaluate_tasks, load_run  # noqa: E402
 from synthlearn.rl.run import RLRun, task_set  # noqa: E402
 from synthlearn.sim.rl import make_family  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "rl_point_robot"
+RESULTS = Path(__file__).parent / "results"
 CONFIG = Path(__file__).parents[1] / "experiments" / "rl_point_robot.yaml"
 SPLITS = ("test", "test-out")
 
 
-def _config(seed: int, method: str, steps: int, overrides: list[str]) -> RLConfig:
-    return load_config(CONFIG, [f"seed={seed}", f"method={method}", f"training.steps={steps}", *overrides], RLConfig)
+def _config(path: str | Path, seed: int, method: str, steps: int, overrides: list[str]) -> RLConfig:
+    return load_config(path, [f"seed={seed}", f"method={method}", f"training.steps={steps}", *overrides], RLConfig)
 
 
 def _returns(result: dict[str, Any]) -> list[float]:
@@ -56,7 +59,7 @@ def _returns(result: dict[str, Any]) -> list[float]:
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
     """One training run and its evaluations: ``kind`` td3 | td3-context (also gives mql) | oracle."""
     seed, kind, out = job["seed"], job["kind"], Path(job["out"])
-    config = _config(seed, "td3" if kind in ("td3", "oracle") else "mql", job["steps"], job["overrides"])
+    config = _config(job["config"], seed, "td3" if kind in ("td3", "oracle") else "mql", job["steps"], job["overrides"])
     family = make_family(config.tasks.family)
     started = time.perf_counter()
     train_tasks = [job["task"]] if kind == "oracle" else None
@@ -89,8 +92,9 @@ def summarise(records: list[dict[str, Any]], seeds: list[int], oracle_tasks: int
         rows: dict[str, Any] = {}
         for method, kind in (("td3", "td3"), ("td3-context", "td3-context"), ("mql", "td3-context")):
             per_seed = [next(r for r in records if r["kind"] == kind and r["seed"] == s)["evaluations"][f"{method}/{split}"] for s in seeds]
-            rows[method] = {"all": _mean_std([np.mean(_returns(e)) for e in per_seed]),
-                            "oracle_subset": _mean_std([np.mean(_returns(e)[:oracle_tasks]) for e in per_seed])}
+            rows[method] = {"all": _mean_std([np.mean(_returns(e)) for e in per_seed])}
+            if oracle_tasks:
+                rows[method]["oracle_subset"] = _mean_std([np.mean(_returns(e)[:oracle_tasks]) for e in per_seed])
             if method == "mql":
                 rows[method]["beta_mean"] = _mean_std([np.mean([t["beta_mean"] for t in e["tasks"]]) for e in per_seed])
                 rows[method]["ess"] = _mean_std([np.mean([t["ess"] for t in e["tasks"]]) for e in per_seed])
@@ -102,6 +106,8 @@ def summarise(records: list[dict[str, Any]], seeds: list[int], oracle_tasks: int
     speed = {}
     for kind in ("td3", "td3-context", "oracle"):
         runs = [r["result"] for r in records if r["kind"] == kind]
+        if not runs:
+            continue
         speed[kind] = {"env_steps_per_second": _mean_std([r["env_steps_per_second"] for r in runs]),
                        "updates_per_second": _mean_std([r["updates_per_second"] for r in runs]),
                        "train_seconds": _mean_std([r["train_seconds"] for r in records if r["kind"] == kind])}
@@ -123,7 +129,7 @@ def table(summary: dict[str, Any]) -> str:
         lines.append(f"\nmql on {split}: mean β {cell(m['beta_mean'])}, ESS {cell(m['ess'])}, λ {cell(m['lam'])}")
     s = summary["speed"]
     lines.append("\n| run | env steps/s | gradient updates/s | training seconds |\n|---|---|---|---|")
-    for kind in ("td3", "td3-context", "oracle"):
+    for kind in (k for k in ("td3", "td3-context", "oracle") if k in s):
         lines.append(f"| {kind} | {cell(s[kind]['env_steps_per_second'])} | {cell(s[kind]['updates_per_second'])} | {cell(s[kind]['train_seconds'])} |")
     lines.append(f"\nmql adaptation: {cell(s['mql_adapt_seconds_per_task'])} s per task")
     return "\n".join(lines) + "\n"
@@ -131,6 +137,7 @@ def table(summary: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, default=CONFIG, help="The experiment (its family, networks, tasks).")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--steps", type=int, default=6000, help="Environment steps of every training run.")
     parser.add_argument("--oracle-tasks", type=int, default=2, help="Test goals per split the oracle is trained on (per seed).")
@@ -138,17 +145,18 @@ def main() -> None:
     parser.add_argument("--runs", type=Path, default=None, help="Folder for the run folders (default: a temporary one).")
     parser.add_argument("--set", dest="overrides", action="append", default=[], help="Config override key.path=VALUE.")
     args = parser.parse_args()
-    runs = args.runs or Path(tempfile.mkdtemp(prefix="rl_point_robot_"))
-    base = _config(args.seeds[0], "td3", args.steps, args.overrides)
+    runs = args.runs or Path(tempfile.mkdtemp(prefix="mql_comparison_"))
+    base = _config(args.config, args.seeds[0], "td3", args.steps, args.overrides)
     family = make_family(base.tasks.family)
     jobs = []
     for seed in args.seeds:
         for kind in ("td3-context", "td3"):
-            jobs.append({"kind": kind, "seed": seed, "steps": args.steps, "overrides": args.overrides, "out": str(runs / f"{kind}-{seed}")})
+            jobs.append({"kind": kind, "seed": seed, "steps": args.steps, "overrides": args.overrides, "config": str(args.config),
+                         "out": str(runs / f"{kind}-{seed}")})
         for split in SPLITS:
             for index, task in enumerate(task_set(base, family, split)[: args.oracle_tasks]):
-                jobs.append({"kind": "oracle", "seed": seed, "steps": args.steps, "overrides": args.overrides, "split": split,
-                             "index": index, "task": task, "out": str(runs / f"oracle-{seed}-{split}-{index}")})
+                jobs.append({"kind": "oracle", "seed": seed, "steps": args.steps, "overrides": args.overrides, "config": str(args.config),
+                             "split": split, "index": index, "task": task, "out": str(runs / f"oracle-{seed}-{split}-{index}")})
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         records = []
@@ -157,12 +165,13 @@ def main() -> None:
             print(f"done {record['kind']} seed {record['seed']} ({len(records)}/{len(jobs)}, {time.perf_counter() - started:.0f} s)", flush=True)
     summary = summarise(records, args.seeds, args.oracle_tasks)
     summary["wall_seconds"] = time.perf_counter() - started
-    settings = {"seeds": args.seeds, "steps": args.steps, "oracle_tasks": args.oracle_tasks, "workers": args.workers,
+    settings = {"config": str(args.config), "seeds": args.seeds, "steps": args.steps, "oracle_tasks": args.oracle_tasks, "workers": args.workers,
                 "overrides": args.overrides, "config": base.model_dump(mode="json"), "cpu_count": os.cpu_count()}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(RESULTS / "results.json", {"settings": settings, "summary": summary, "records": records})
+    results = RESULTS / args.config.stem
+    results.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(results / "results.json", {"settings": settings, "summary": summary, "records": records})
     text = table(summary)
-    write_text_atomic(RESULTS / "table.md", f"steps {args.steps}, seeds {args.seeds}, wall {summary['wall_seconds']:.0f} s\n\n{text}")
+    write_text_atomic(results / "table.md", f"steps {args.steps}, seeds {args.seeds}, wall {summary['wall_seconds']:.0f} s\n\n{text}")
     print(text)
 
 
