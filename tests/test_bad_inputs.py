@@ -107,6 +107,15 @@ def refine_config(real: Path) -> dict:
     }
 
 
+RL_RUN = {  # experiments/rl_point_robot.yaml at the smallest budget: seconds
+    "name": "tiny-rl", "seed": 0, "method": "mql",
+    "tasks": {"family": "point-robot", "train": 2, "test": 1, "seed": 0},
+    "td3": {"hidden": 8, "batch_size": 8},
+    "context": {"history": 2, "hidden": 4},
+    "training": {"steps": 60, "start_steps": 20, "checkpoint_every": 1},
+}
+
+
 def adapt_config(real: Path) -> dict:
     """A tiny self-training run (width 2, depth 1, one epoch, one round): 16 bars as the source, 24 real images as the pool."""
     return {
@@ -267,6 +276,12 @@ def shared(tmp_path_factory, kitti_writer) -> dict[str, Path]:
     p["adapt_run"] = root / "adapt-run"
     _cli_ok(["adapt", "self-train", str(p["adapt_cfg"]), "--out", str(p["adapt_run"])])
     assert (p["adapt_run"] / "result.json").is_file()
+    # a finished tiny Meta-Q-Learning run (the point robot, 60 environment steps), made as a user would
+    p["rl_cfg"] = root / "rl.yaml"
+    p["rl_cfg"].write_text(yaml.safe_dump(RL_RUN))
+    p["rl_run"] = root / "rl-run"
+    _cli_ok(["rl", "train", str(p["rl_cfg"]), "--out", str(p["rl_run"])])
+    assert (p["rl_run"] / "result.json").is_file()
     p["garbage_npid_run"] = root / "garbage-npid-run"
     p["garbage_npid_run"].mkdir()
     (p["garbage_npid_run"] / "encoder.pt").write_bytes(b"\x80\x04not a torch file")
@@ -356,6 +371,8 @@ def guards(monkeypatch):
     monkeypatch.setattr("synthlearn.ssl.train._Trainer.train_epoch", started("NPID training"))
     monkeypatch.setattr("synthlearn.ssl.evaluate.score_features", started("kNN / linear-probe scoring"))
     monkeypatch.setattr("synthlearn.adapt.self_training._train_model", started("self-training"))
+    monkeypatch.setattr("synthlearn.rl.run.run_episode", started("RL meta-training"))
+    monkeypatch.setattr("synthlearn.rl.evaluate.evaluate_tasks", started("RL evaluation"))
 
 
 # -- the table ------------------------------------------------------------------------------------
@@ -377,6 +394,7 @@ NPID = "ssl npid <npid_cfg> --out <out>"
 KNN = "ssl knn <npid_run> --memory <npid_data> --data <npid_data>"
 FEATURE = f"{LTS} --set reward.kind=feature-mmd --set reward.encoder=<npid_run>"
 ADAPT = "adapt self-train <adapt_cfg> --out <out>"
+RL = "rl train <rl_cfg> --out <out>"
 
 CASES = [
     # generate: simulator, parameters, sizes, executors
@@ -708,6 +726,25 @@ CASES = [
     case("adapt-resume-more-rounds", "adapt self-train <adapt_cfg> --out <adapt_run_copy> --resume --set rounds=2", "settings differ"),
     case("adapt-out-missing", "adapt self-train <adapt_cfg>", "missing option '--out'"),
     case("unknown-adapt-command", "adapt distill <adapt_cfg> --out <out>", "no such command 'distill'"),
+
+    # rl train / rl evaluate: the config, --set, the run folder, the split
+    case("rl-config-missing", "rl train <missing>.yaml --out <out>", "does not exist"),
+    case("rl-config-malformed-yaml", "rl train <malformed> --out <out>", "not valid yaml at line"),
+    case("rl-unknown-method", f"{RL} --set method=ppo", "'td3', 'td3-context' or 'mql'"),
+    case("rl-unknown-family", f"{RL} --set tasks.family=ant", "unknown task family 'ant'"),
+    case("rl-lr-negative", f"{RL} --set td3.lr=-1", "td3.lr"),
+    case("rl-steps-zero", f"{RL} --set training.steps=0", "training.steps"),
+    case("rl-history-zero", f"{RL} --set context.history=0", "context.history"),
+    case("rl-unknown-setting", f"{RL} --set td3.learning_rate=0.1", "unknown setting"),
+    case("rl-set-without-equals", f"{RL} --set method", "key.path=value"),
+    case("rl-out-is-file", "rl train <rl_cfg> --out <file>", "not a folder"),
+    case("rl-out-holds-run", "rl train <rl_cfg> --out <rl_run_copy>", "--resume"),
+    case("rl-resume-changed-seed", "rl train <rl_cfg> --out <rl_run_copy> --resume --set seed=4", "settings differ"),
+    case("rl-out-missing", "rl train <rl_cfg>", "missing option '--out'"),
+    case("rl-evaluate-no-run", "rl evaluate <missing>", "holds no rl run"),
+    case("rl-evaluate-unknown-split", "rl evaluate <rl_run> --split sideways", "unknown task split 'sideways'"),
+    case("rl-evaluate-episodes-zero", "rl evaluate <rl_run> --episodes 0", "--episodes must be at least 1"),
+    case("unknown-rl-command", "rl play <rl_cfg> --out <out>", "no such command 'play'"),
 
     # commands
     case("unknown-command", "bogus --out <out>", "no such command 'bogus'"),
