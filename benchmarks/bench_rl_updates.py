@@ -29,36 +29,35 @@ from synthlearn.rl.config import RLConfig
 from synthlearn.rl.replay import ReplayBuffer, to_tensors
 from synthlearn.rl.td3 import TD3Agent
 from synthlearn.seeding import generator
+from synthlearn.sim.rl import TaskFamily, make_family
 from synthlearn.train.threads import torch_threads
 
 RESULTS = Path(__file__).parent / "results" / "bench_rl_updates"
 EXPERIMENTS = Path(__file__).parents[1] / "experiments"
-SIZES = {  # family: (config, obs_dim, act_dim, act_limit) -- the simulators' sizes, without building them
-    "point-robot": ("rl_point_robot.yaml", 2, 2, 0.1),
-    "halfcheetah-vel": ("rl_halfcheetah_vel.yaml", 17, 6, 1.0),
-}
-HORIZON = 200
+CONFIGS = {"point-robot": "rl_point_robot.yaml", "halfcheetah-vel": "rl_halfcheetah_vel.yaml"}  # family: experiment
+EPISODE_STEPS = 200  # one length for every family, so buffers hold the same number of transitions
 
 
-def random_buffer(obs_dim: int, act_dim: int, episodes: int, rng: np.random.Generator) -> ReplayBuffer:
-    """A buffer of ``episodes`` random episodes of ``HORIZON`` steps over 10 tasks."""
+def random_buffer(family: TaskFamily, episodes: int, rng: np.random.Generator) -> ReplayBuffer:
+    """A buffer of ``episodes`` random ``EPISODE_STEPS``-step episodes of the family's sizes over 10 tasks."""
+    steps, obs_dim, act_dim = EPISODE_STEPS, family.obs_dim, family.act_dim
     buffer = ReplayBuffer(obs_dim, act_dim)
     for e in range(episodes):
-        buffer.add_episode(e % 10, obs=rng.normal(size=(HORIZON, obs_dim)).astype(np.float32),
-                           act=rng.uniform(-1, 1, size=(HORIZON, act_dim)).astype(np.float32),
-                           rew=rng.normal(size=HORIZON).astype(np.float32),
-                           next_obs=rng.normal(size=(HORIZON, obs_dim)).astype(np.float32), done=np.zeros(HORIZON, np.float32))
+        buffer.add_episode(e % 10, obs=rng.normal(size=(steps, obs_dim)).astype(np.float32),
+                           act=rng.uniform(-1, 1, size=(steps, act_dim)).astype(np.float32),
+                           rew=rng.normal(size=steps).astype(np.float32),
+                           next_obs=rng.normal(size=(steps, obs_dim)).astype(np.float32), done=np.zeros(steps, np.float32))
     return buffer
 
 
 def updates_per_second(family: str, method: str, threads: int, updates: int, repeats: int, episodes: int, bf16: bool = False) -> float:
     """Median updates/s of ``method`` (td3 | td3-context) at ``family``'s sizes on ``threads`` torch threads."""
-    name, obs_dim, act_dim, limit = SIZES[family]
-    config = load_config(EXPERIMENTS / name, [f"method={method}"], RLConfig)
+    config = load_config(EXPERIMENTS / CONFIGS[family], [f"method={method}"], RLConfig)
+    sizes = make_family(config.tasks.family)
     rng = generator(0, 0)
-    buffer = random_buffer(obs_dim, act_dim, episodes, rng)
+    buffer = random_buffer(sizes, episodes, rng)
     torch.manual_seed(0)
-    agent = TD3Agent(obs_dim, act_dim, limit, config.td3, config.context if config.uses_context else None)
+    agent = TD3Agent(sizes.obs_dim, sizes.act_dim, sizes.act_limit, config.td3, config.context if config.uses_context else None)
     noise, history, batch_size = torch.Generator().manual_seed(0), agent.history, config.td3.batch_size
     autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
     timings = []
@@ -83,7 +82,7 @@ def main() -> None:
     parser.add_argument("--label", default="", help="A note stored with the results (e.g. the code version).")
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
-    for family in SIZES:
+    for family in CONFIGS:
         for method in ("td3", "td3-context"):
             for threads in args.threads:
                 rate = updates_per_second(family, method, threads, args.updates, args.repeats, args.episodes)
@@ -93,9 +92,8 @@ def main() -> None:
             rate = updates_per_second(family, "td3-context", 1, args.updates, args.repeats, args.episodes, bf16=True)
             rows.append({"family": family, "method": "td3-context", "threads": 1, "bf16": True, "updates_per_second": rate})
             print(f"{family:16s} td3-context  threads 1 bf16: {rate:7.1f} updates/s", flush=True)
-    settings = {k: v for k, v in vars(args).items()}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(RESULTS / "results.json", {"settings": settings, "torch": torch.__version__, "rows": rows})
+    write_json_atomic(RESULTS / "results.json", {"settings": vars(args), "torch": torch.__version__, "rows": rows})
     lines = [f"updates/s (median of {args.repeats} × {args.updates}), {args.label}".rstrip(", "), "",
              "| family | method | threads | bf16 | updates/s |", "|---|---|---|---|---|"]
     lines += [f"| {r['family']} | {r['method']} | {r['threads']} | {'yes' if r['bf16'] else 'no'} | {r['updates_per_second']:.1f} |" for r in rows]
